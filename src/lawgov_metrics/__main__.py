@@ -1,0 +1,3 @@
+from lawgov_metrics.cli import main
+
+main()

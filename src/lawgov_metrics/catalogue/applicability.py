@@ -1,0 +1,60 @@
+"""Which indicators, fields and ledgers concern a unit kind — one rule, used by templates, intake and engine."""
+
+from __future__ import annotations
+
+from lawgov_metrics.catalogue.models import Catalogue, FieldDef, Indicator, Ledger
+
+
+def applies(catalogue: Catalogue, indicator: Indicator, kind: str) -> bool:
+    """A named agency (``within`` a general kind) is also held to the indicators of that general kind."""
+    return kind in indicator.applies_to or catalogue.general_kind(kind) in indicator.applies_to
+
+
+def indicators_for_kind(catalogue: Catalogue, kind: str) -> list[Indicator]:
+    return [i for i in catalogue.indicators if applies(catalogue, i, kind)]
+
+
+def indicator_field_ids(indicator: Indicator) -> list[str]:
+    """Fields an indicator reads directly (ledger-based kinds read ledgers, see :func:`indicator_ledger_ids`)."""
+    match indicator.kind:
+        case "ratio" | "trend":
+            return [indicator.numerator, indicator.denominator]
+        case "count" | "deadline" | "boolean":
+            return [indicator.field]
+        case "milestone":
+            return [indicator.field] + ([indicator.date_field] if indicator.date_field else [])
+        case _:
+            return []
+
+
+def indicator_ledger_ids(catalogue: Catalogue, indicator: Indicator) -> list[str]:
+    """Ledgers an indicator reads, directly or through the derivations of its fields."""
+    match indicator.kind:
+        case "per_person" | "cumulative":
+            ids = [indicator.roster.ledger, indicator.activity.ledger]
+        case "duration":
+            ids = [indicator.ledger]
+        case _:
+            ids = []
+    for field_id in indicator_field_ids(indicator):
+        derive = catalogue.fields_by_id[field_id].derive
+        if derive is not None:
+            ids.append(derive.ledger)
+    return list(dict.fromkeys(ids))
+
+
+def fields_for_kind(catalogue: Catalogue, kind: str) -> list[FieldDef]:
+    """Fields a unit of this kind reports, in catalogue order, wholes included for their parts' checks."""
+    wanted: set[str] = set()
+    for indicator in indicators_for_kind(catalogue, kind):
+        wanted.update(indicator_field_ids(indicator))
+    for field_id in list(wanted):
+        part_of = catalogue.fields_by_id[field_id].part_of
+        if part_of:
+            wanted.add(part_of)
+    return [f for f in catalogue.fields if f.id in wanted]
+
+
+def ledgers_for_kind(catalogue: Catalogue, kind: str) -> list[Ledger]:
+    wanted = {lid for ind in indicators_for_kind(catalogue, kind) for lid in indicator_ledger_ids(catalogue, ind)}
+    return [ledger for ledger in catalogue.ledgers if ledger.id in wanted]

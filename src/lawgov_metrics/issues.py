@@ -1,0 +1,108 @@
+"""Data problems as typed records: a stable code, a severity, a Chinese message and where it is.
+
+Every problem found while reading or validating a submission becomes one :class:`Issue`; nothing is
+raised to the user mid-way, so a clerk sees every problem of a submission in one round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+# code → (severity, Chinese title). Codes are stable: CI scripts and tests match on them.
+ISSUE_CODES: dict[str, tuple[Severity, str]] = {
+    # files
+    "file-not-found": ("error", "文件不存在"),
+    "file-unsupported": ("error", "不支持的文件类型"),
+    "file-encrypted": ("error", "文件受密码保护"),
+    "file-legacy-xls": ("error", "旧版 .xls 文件"),
+    "file-not-workbook": ("error", "文件不是 Excel 工作簿"),
+    "file-corrupt": ("error", "文件已损坏或不完整"),
+    "file-too-large": ("error", "文件超出安全限制"),
+    "file-timeout": ("error", "读取超时"),
+    "file-encoding": ("error", "无法识别的文本编码"),
+    # sheets and structure
+    "sheet-hidden": ("warning", "隐藏的工作表未读取"),
+    "sheet-unknown": ("warning", "未知的工作表"),
+    "sheet-too-large": ("error", "工作表范围过大"),
+    "header-missing": ("error", "找不到表头"),
+    "column-unknown": ("warning", "未知的列"),
+    "column-missing": ("error", "缺少必需的列"),
+    "column-duplicate": ("error", "列名重复"),
+    # units and fields
+    "unit-missing": ("error", "未注明填报单位"),
+    "unit-unknown": ("error", "单位不在名册中"),
+    "year-missing": ("error", "未注明年度"),
+    "year-invalid": ("error", "年度无效"),
+    "field-unknown": ("error", "未知的字段"),
+    "period-invalid": ("error", "期间无效"),
+    "catalogue-outdated": ("warning", "模板来自其他版本的指标目录"),
+    # values
+    "value-required": ("error", "必填项为空"),
+    "value-type": ("error", "数值类型不符"),
+    "value-error-cell": ("error", "单元格为错误值"),
+    "value-formula": ("error", "公式没有计算结果"),
+    "value-negative": ("error", "数值为负"),
+    "value-out-of-range": ("error", "数值超出范围"),
+    "value-choice": ("error", "不在可选值中"),
+    "value-id-precision": ("error", "编号被存成了数字并丢失精度"),
+    "date-out-of-year": ("warning", "日期不在填报年度内"),
+    "date-calendar": ("error", "日期超出法定节假日数据范围"),
+    "part-exceeds-whole": ("error", "部分大于整体"),
+    "value-conflict": ("error", "同一项填报了不同的数值"),
+    "ledger-conflict": ("error", "直接填报的数值与台账汇总不一致"),
+    "record-duplicate": ("warning", "台账记录重复"),
+    "row-skipped": ("warning", "行未计入"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    code: str
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    row: int | None = None
+    column: str = ""
+    value: str = ""
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        if self.code not in ISSUE_CODES:
+            raise ValueError(f"unknown issue code {self.code!r}")
+
+    @property
+    def severity(self) -> Severity:
+        return ISSUE_CODES[self.code][0]
+
+    @property
+    def title(self) -> str:
+        return ISSUE_CODES[self.code][1]
+
+    @property
+    def location(self) -> str:
+        """file › sheet › cell, as a clerk would look for it."""
+        parts = [self.file, self.sheet, self.cell or (f"第 {self.row} 行" if self.row else "")]
+        return " › ".join(p for p in parts if p)
+
+    def as_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["severity"] = self.severity
+        return record
+
+
+def count_errors(issues: Iterable[Issue]) -> int:
+    return sum(1 for issue in issues if issue.severity == "error")
+
+
+def cell_ref(row: int, column: int) -> str:
+    """1-based row and column → A1 reference."""
+    letters = ""
+    while column > 0:
+        column, rem = divmod(column - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
