@@ -1,0 +1,22 @@
+"""JSON output: one object, UTF-8, on the stream given (stdout for machine output)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, TextIO
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def dump_json(payload: dict[str, Any], stream: TextIO) -> None:
+    json.dump(_plain(payload), stream, ensure_ascii=False, indent=2, default=str)
+    stream.write("\n")
