@@ -6,7 +6,7 @@ Heavy libraries (pydantic, pandas, openpyxl) are imported inside the commands, s
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -31,7 +31,7 @@ catalogue_app = typer.Typer(help="查看、校验指标目录（indicators.yaml�
 app.add_typer(catalogue_app, name="catalogue")
 
 
-class ListFormat(str, Enum):
+class ListFormat(StrEnum):
     table = "table"
     json = "json"
 
@@ -79,9 +79,9 @@ def _load(path: Path | None) -> Catalogue:
 @catalogue_app.command("list")
 def catalogue_list(
     chapter: Annotated[str | None, typer.Option("--chapter", help="只列出某一章的指标，如 七。")] = None,
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="输出格式：table 表格，json 机器可读。")] = (
-        ListFormat.table
-    ),
+    fmt: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="输出格式：table 表格，json 机器可读。")
+    ] = (ListFormat.table),
     catalogue_path: CatalogueOption = None,
 ) -> None:
     """列出指标目录中的全部指标。"""
@@ -103,7 +103,9 @@ def catalogue_list(
 
 @catalogue_app.command("show")
 def catalogue_show(
-    indicator_id: Annotated[str, typer.Argument(metavar="ID", help="指标标识，如 normative_doc_filing_rate。")],
+    indicator_id: Annotated[
+        str, typer.Argument(metavar="ID", help="指标标识，如 normative_doc_filing_rate。")
+    ],
     catalogue_path: CatalogueOption = None,
 ) -> None:
     """显示一项指标的全部信息，包括方案原文。"""

@@ -56,5 +56,7 @@ def fields_for_kind(catalogue: Catalogue, kind: str) -> list[FieldDef]:
 
 
 def ledgers_for_kind(catalogue: Catalogue, kind: str) -> list[Ledger]:
-    wanted = {lid for ind in indicators_for_kind(catalogue, kind) for lid in indicator_ledger_ids(catalogue, ind)}
+    wanted = {
+        lid for ind in indicators_for_kind(catalogue, kind) for lid in indicator_ledger_ids(catalogue, ind)
+    }
     return [ledger for ledger in catalogue.ledgers if ledger.id in wanted]

@@ -65,7 +65,9 @@ class _Checker:
             self.add(path, f"未定义的台账 `{ledger_id}`{did_you_mean(ledger_id, self.ledgers)}")
         return ledger
 
-    def column_ref(self, path: KeyPath, ledger: Ledger, column_id: str, types: set[str] | None = None) -> None:
+    def column_ref(
+        self, path: KeyPath, ledger: Ledger, column_id: str, types: set[str] | None = None
+    ) -> None:
         column = ledger.column(column_id)
         if column is None:
             options = [c.id for c in ledger.columns]
@@ -160,7 +162,9 @@ class _Checker:
     def check_indicator(self, path: KeyPath, ind: Indicator) -> None:
         for j, kind in enumerate(ind.applies_to):
             if kind not in self.kinds:
-                self.add((*path, "applies_to", j), f"未定义的单位类别 `{kind}`{did_you_mean(kind, self.kinds)}")
+                self.add(
+                    (*path, "applies_to", j), f"未定义的单位类别 `{kind}`{did_you_mean(kind, self.kinds)}"
+                )
         if ind.chapter not in {c.id for c in self.cat.chapters}:
             self.add((*path, "chapter"), f"章 `{ind.chapter}` 未在 chapters 中定义")
         self.years((*path, "effective"), [ind.effective.start, ind.effective.end])
@@ -183,7 +187,10 @@ class _Checker:
                 if num is not None and den is not None and num.period != den.period:
                     self.add((*path, "denominator"), "分子、分母的填报周期不同")
                 if ind.kind == "ratio" and not 0 <= ind.target.value <= 1:
-                    self.add((*path, "target", "value"), f"比率目标应在 0 到 1 之间（如 0.95 表示 95%），现为 {ind.target.value}")
+                    self.add(
+                        (*path, "target", "value"),
+                        f"比率目标应在 0 到 1 之间（如 0.95 表示 95%），现为 {ind.target.value}",
+                    )
                 if ind.kind == "trend" and not 0 <= ind.bound <= 1:
                     self.add((*path, "bound"), f"趋势的界限应在 0 到 1 之间，现为 {ind.bound}")
             case "count":
@@ -209,13 +216,19 @@ class _Checker:
             case "boolean":
                 self.field_ref((*path, "field"), ind.field, {"bool"})
         target = getattr(ind, "target", None)
-        if target is not None and ind.kind in ("per_person", "cumulative", "duration") and not 0 <= target.value <= 1:
+        if (
+            target is not None
+            and ind.kind in ("per_person", "cumulative", "duration")
+            and not 0 <= target.value <= 1
+        ):
             self.add((*path, "target", "value"), f"达标比例应在 0 到 1 之间，现为 {target.value}")
 
     def check_scoring(self, path: KeyPath, ind: Indicator) -> None:
         scoring = ind.scoring
         target = getattr(ind, "target", None)
-        if scoring.rule == "proportional" and (target is None or target.op not in (">=", ">") or target.value <= 0):
+        if scoring.rule == "proportional" and (
+            target is None or target.op not in (">=", ">") or target.value <= 0
+        ):
             self.add((*path, "scoring", "rule"), "按比例计分只适用于有正数下限目标（>=）的指标")
         if scoring.rule == "bands":
             if target is None:
@@ -234,7 +247,9 @@ class _Checker:
         if rates != sorted(rates, reverse=True):
             self.add(("grades",), "等次应按 min_rate 从高到低排列")
         if rates and rates[-1] != 0:
-            self.add(("grades", len(rates) - 1, "min_rate"), "最低一档的 min_rate 应为 0，使每个得分率都有等次")
+            self.add(
+                ("grades", len(rates) - 1, "min_rate"), "最低一档的 min_rate 应为 0，使每个得分率都有等次"
+            )
 
 
 def cross_check(catalogue: Catalogue) -> list[CatalogueProblem]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import types
 import typing
-from importlib import resources
 from dataclasses import replace
+from importlib import resources
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, cast, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -36,7 +36,9 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        raise CatalogueError([CatalogueProblem((), f"无法读取指标目录：{exc.strerror or exc}", file=label)]) from None
+        raise CatalogueError(
+            [CatalogueProblem((), f"无法读取指标目录：{exc.strerror or exc}", file=label)]
+        ) from None
     data, root = _parse_yaml(raw, label)
     try:
         catalogue = Catalogue.model_validate(data)
@@ -61,14 +63,18 @@ def _parse_yaml(raw: bytes, label: str) -> tuple[Any, Any]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogueError([CatalogueProblem((), f"文件不是 UTF-8 编码（第 {exc.start} 字节）", file=label)]) from None
+        raise CatalogueError(
+            [CatalogueProblem((), f"文件不是 UTF-8 编码（第 {exc.start} 字节）", file=label)]
+        ) from None
     try:
         root = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(filter(None, [exc.context, exc.problem]))
-        raise CatalogueError([CatalogueProblem((), f"YAML 语法错误：{what}", file=label, line=line)]) from None
+        raise CatalogueError(
+            [CatalogueProblem((), f"YAML 语法错误：{what}", file=label, line=line)]
+        ) from None
     except YAMLError as exc:
         raise CatalogueError([CatalogueProblem((), f"YAML 语法错误：{exc}", file=label)]) from None
     if not isinstance(root, dict):
@@ -97,16 +103,19 @@ def _locate(root: Any, problem: CatalogueProblem, label: str) -> CatalogueProble
     pydantic's paths name the chosen member of a tagged union (``indicators.3.ratio.target``); the file
     has no such key, so those segments are dropped from the path shown to the user.
     """
-    node, line = root, 1
+    node: Any = root
+    line = 1
     shown: list[str | int] = []
     for i, part in enumerate(problem.path):
         if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.lc.item(part)[0] + 1
+            line = cast(Any, node).lc.item(part)[0] + 1
             node = node[part]
         elif isinstance(node, dict) and part in node:
-            line = node.lc.key(part)[0] + 1
+            line = cast(Any, node).lc.key(part)[0] + 1
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part in (node.get("kind"), node.get("rule")):
+        elif (
+            isinstance(node, dict) and isinstance(part, str) and part in (node.get("kind"), node.get("rule"))
+        ):
             continue
         else:
             shown.extend(problem.path[i:])
@@ -172,7 +181,9 @@ def _translate(err: ErrorDetails) -> CatalogueProblem:
 
 def _strip_type_names(loc: KeyPath) -> KeyPath:
     """pydantic adds the member type of a plain union to loc (``float``, ``tuple[...]``); the file has no such key."""
-    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "int", "float", "bool"})))
+    return tuple(
+        p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"str", "int", "float", "bool"}))
+    )
 
 
 def _short(value: Any) -> str:

@@ -13,7 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64, description="ASCII 标识，小写字母开头")]
+Id = Annotated[
+    str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64, description="ASCII 标识，小写字母开头")
+]
 Chapter = Literal["二", "三", "四", "五", "六", "七", "八", "九", "十"]
 Scalar = str | int | float | bool
 
@@ -273,7 +275,9 @@ class IndicatorBase(Model):
         """Catalogue points, overridden by the last matching override for this unit kind and year."""
         points = self.points
         for override in self.points_overrides:
-            if (not override.kinds or kind in override.kinds) and (not override.years or year in override.years):
+            if (not override.kinds or kind in override.kinds) and (
+                not override.years or year in override.years
+            ):
                 points = override.points
         return points
 
