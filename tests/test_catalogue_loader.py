@@ -18,15 +18,15 @@ BROKEN = [
         "    numerator: normative_docs_filed\n",
         "    numerater: normative_docs_filed\n",
         [
-            (116, "indicators[0].numerator", "缺少必填项 `numerator`"),
-            (123, "indicators[0].numerater", "未知的键 `numerater`，是否应为 `numerator`？"),
+            (129, "indicators[0].numerator", "缺少必填项 `numerator`"),
+            (136, "indicators[0].numerater", "未知的键 `numerater`，是否应为 `numerator`？"),
         ],
     ),
     (
         "duplicate id",
         "  - id: leadership_study_sessions\n",
         "  - id: normative_doc_filing_rate\n",
-        [(129, "indicators[1].id", "标识 `normative_doc_filing_rate` 重复（第 1 项已使用）")],
+        [(142, "indicators[1].id", "标识 `normative_doc_filing_rate` 重复（第 1 项已使用）")],
     ),
     (
         "dangling field reference",
@@ -34,7 +34,7 @@ BROKEN = [
         "    numerator: normative_docs_filled\n",
         [
             (
-                123,
+                136,
                 "indicators[0].numerator",
                 "未定义的字段 `normative_docs_filled`，是否应为 `normative_docs_filed`？",
             )
@@ -45,8 +45,8 @@ BROKEN = [
         '    target: {op: ">=", value: 4}\n',
         '    target: {op: "=>", value: four}\n',
         [
-            (137, "indicators[1].target.op", "现为 `=>`"),
-            (137, "indicators[1].target.value", "应为数值，现为 `four`"),
+            (150, "indicators[1].target.op", "现为 `=>`"),
+            (150, "indicators[1].target.value", "应为数值，现为 `four`"),
         ],
     ),
     (
@@ -59,25 +59,25 @@ BROKEN = [
         "duplicate YAML key",
         "    points: 1.2\n",
         "    points: 1.2\n    points: 3\n",
-        [(139, "（根）", "duplicate key")],
+        [(152, "（根）", "duplicate key")],
     ),
     (
         "unknown indicator kind",
         "    kind: boolean\n",
         "    kind: booleen\n",
-        [(242, "indicators[9].kind", "未知的类型 `booleen`")],
+        [(255, "indicators[9].kind", "未知的类型 `booleen`")],
     ),
     (
         "milestone outside the plan period",
         "    due: 2022-12-31\n",
         "    due: 2027-12-31\n",
-        [(217, "indicators[7].due", "年度 2027 不在规划期 2021—2025 内")],
+        [(230, "indicators[7].due", "年度 2027 不在规划期 2021—2025 内")],
     ),
     (
         "negative points",
         "    points: 1.2\n",
         "    points: -1\n",
-        [(138, "indicators[1].points", "应不小于 0")],
+        [(151, "indicators[1].points", "应不小于 0")],
     ),
 ]
 

@@ -104,7 +104,7 @@ def test_validate_broken_catalogue_exits_2_without_traceback(tmp_path: Path) -> 
     result = runner.invoke(app, ["catalogue", "validate", str(broken)])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    assert f"{broken}:116: indicators[0].numerator: 缺少必填项" in result.stderr
+    assert f"{broken}:129: indicators[0].numerator: 缺少必填项" in result.stderr
     assert "未知的键 `thresold`" in result.stderr
 
 
