@@ -1,0 +1,208 @@
+"""Catalogue + Submission → Assessment. No I/O, no printing: plain frames in, plain frames out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from lawgov_metrics.catalogue.applicability import applies
+from lawgov_metrics.catalogue.describe import target_label, target_value
+from lawgov_metrics.catalogue.models import Catalogue, Indicator
+from lawgov_metrics.engine.derive import derive_values
+from lawgov_metrics.engine.kinds import JUDGES, Context
+from lawgov_metrics.engine.scoring import score_results, unit_scores
+from lawgov_metrics.issues import Issue
+from lawgov_metrics.results import RESULT_COLUMNS, STATUS_LABELS, Assessment
+from lawgov_metrics.submission import Submission
+
+
+def evaluate(
+    catalogue: Catalogue,
+    submission: Submission,
+    years: Iterable[int] | None = None,
+    *,
+    as_of: dt.date | None = None,
+) -> Assessment:
+    """Judge and score every applicable indicator for every unit and year.
+
+    ``years`` defaults to the plan years present in the submission; ``as_of`` (default today) decides
+    whether a deadline without a reported date has passed yet.
+    """
+    period = catalogue.plan.period
+    wanted = sorted(set(years)) if years is not None else [y for y in submission.years if y in period.years]
+    coverage = _coverage(submission)
+    issues: list[Issue] = list(submission.issues)
+    values = _combine_values(catalogue, submission, coverage, issues)
+    ctx = Context(
+        catalogue=catalogue,
+        values={str(f): frame for f, frame in values.groupby("field", observed=True, sort=False)},
+        ledgers=submission.ledgers,
+        coverage=coverage,
+        as_of=as_of or dt.date.today(),
+    )
+    units = _active_units(submission, values, coverage)
+    base = units.merge(pd.DataFrame({"year": pd.Series(wanted, dtype="int64")}), how="cross")
+    result_frames, input_frames = [], []
+    for indicator in catalogue.indicators:
+        grid = base[[applies(catalogue, indicator, kind) for kind in base["kind"]]].reset_index(drop=True)
+        if grid.empty:
+            continue
+        results, inputs = _judge(ctx, indicator, grid)
+        result_frames.append(results)
+        input_frames.append(inputs)
+    results = (
+        pd.concat(result_frames, ignore_index=True) if result_frames else pd.DataFrame(columns=RESULT_COLUMNS)
+    )
+    provenance = (
+        pd.concat(input_frames, ignore_index=True)
+        if input_frames
+        else pd.DataFrame(columns=["unit", "year", "indicator", "input", "value", "source"])
+    )
+    scores, chapters = unit_scores(catalogue, results, units)
+    all_issues = tuple(dict.fromkeys([*issues, *ctx.issues]))  # same problem found by two indicators: once
+    return Assessment(
+        catalogue=catalogue,
+        results=results,
+        scores=scores,
+        chapters=chapters,
+        provenance=provenance,
+        issues_list=all_issues,
+        files=submission.files,
+        years=tuple(wanted),
+    )
+
+
+def _judge(ctx: Context, ind: Indicator, grid: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    start = ind.effective.start or ctx.plan_start
+    end = ind.effective.end or ctx.plan_end
+    in_force = grid["year"].between(start, end)
+    judged = pd.DataFrame(
+        {
+            "value": np.nan,
+            "display": "",
+            "status": "not_yet_due",
+            "note": "",
+            "achievement": np.nan,
+            "shortfall": np.nan,
+        },
+        index=grid.index,
+    )
+    judged.loc[grid["year"] < start, "note"] = f"自{start}年起考核"
+    judged.loc[grid["year"] > end, ["status", "note"]] = ["not_applicable", f"{end}年后不再考核"]
+    inputs = pd.DataFrame(columns=["unit", "year", "input", "value", "source"])
+    if in_force.any():
+        active = grid[in_force]
+        outcome = JUDGES[ind.kind](ctx, ind, active)  # type: ignore[operator]
+        judged.loc[active.index, outcome.frame.columns] = outcome.frame
+        inputs = pd.concat(outcome.inputs, ignore_index=True) if outcome.inputs else inputs
+    points = pd.Series(
+        [ind.points_for(k, int(y)) for k, y in zip(grid["kind"], grid["year"], strict=True)], index=grid.index
+    )
+    earned, max_points = score_results(ind, judged, points)
+    results = pd.DataFrame(
+        {
+            "unit": grid["unit"],
+            "kind": grid["kind"],
+            "year": grid["year"].astype("int64"),
+            "indicator": ind.id,
+            "name": ind.name,
+            "chapter": ind.chapter,
+            "clause": ind.clause,
+            "value": pd.to_numeric(judged["value"], errors="coerce").astype("float64"),
+            "display": judged["display"].astype("str"),
+            "target": target_label(ctx.catalogue, ind),
+            "target_value": target_value(ind),
+            "status": judged["status"].astype("str"),
+            "status_label": judged["status"].map(STATUS_LABELS),
+            "points": earned.astype("float64"),
+            "max_points": max_points.astype("float64"),
+            "note": judged["note"].astype("str"),
+        }
+    )
+    inputs = inputs.assign(indicator=ind.id)
+    pairs = inputs["input"].astype("str") + "=" + inputs["value"].astype("str")
+    summary = pairs.groupby([inputs["unit"], inputs["year"]], observed=True, sort=False).agg("；".join)
+    keyed = results.set_index(["unit", "year"]).index
+    results["inputs"] = summary.reindex(keyed).fillna("").to_numpy() if len(summary) else ""
+    return results[RESULT_COLUMNS], inputs
+
+
+def _coverage(submission: Submission) -> pd.DataFrame:
+    if submission.coverage is None or submission.coverage.empty:
+        return pd.DataFrame(
+            {
+                "ledger": pd.Series(dtype="str"),
+                "unit": pd.Series(dtype="str"),
+                "year": pd.Series(dtype="int64"),
+            }
+        )
+    return submission.coverage[["ledger", "unit", "year"]].drop_duplicates().reset_index(drop=True)
+
+
+def _combine_values(
+    catalogue: Catalogue, submission: Submission, coverage: pd.DataFrame, issues: list[Issue]
+) -> pd.DataFrame:
+    """Direct values and ledger-derived ones; both given and disagreeing is an issue and 数据有误, not a guess."""
+    direct = submission.values[["unit", "year", "period", "field", "value", "date", "source"]].astype(
+        {"unit": "str", "year": "int64", "period": "str", "field": "str", "value": "float64", "source": "str"}
+    )
+    direct["date"] = pd.to_datetime(direct["date"])
+    direct["invalid"] = False
+    if submission.invalid is not None and len(submission.invalid):
+        bad = submission.invalid[["unit", "year", "field"]].drop_duplicates().assign(_bad=True)
+        direct = direct.merge(bad, on=["unit", "year", "field"], how="left")
+        direct["invalid"] = direct["_bad"].astype("boolean").fillna(False).astype(bool)
+        direct = direct.drop(columns="_bad")
+        # an invalid value not in ``values`` (it could not be read at all) still marks its field
+        missing_bad = bad.merge(direct[["unit", "year", "field"]], how="left", indicator=True)
+        missing_bad = missing_bad[missing_bad["_merge"] == "left_only"].drop(columns=["_merge", "_bad"])
+        if len(missing_bad):
+            missing_bad = missing_bad.assign(period="Y", value=np.nan, source="", invalid=True)
+            missing_bad["date"] = pd.NaT
+            direct = pd.concat([direct, missing_bad], ignore_index=True)
+    derived = derive_values(catalogue, submission.ledgers, coverage)
+    if derived.empty:
+        return direct
+    key = ["unit", "year", "period", "field"]
+    both = direct.merge(derived, on=key, how="outer", suffixes=("", "_ledger"), indicator=True)
+    has_direct = both["_merge"].isin(["both", "left_only"]) & both["value"].notna()
+    has_ledger = both["_merge"].isin(["both", "right_only"])
+    conflict = has_direct & has_ledger & ((both["value"] - both["value_ledger"]).abs() > 1e-9)
+    for row in both[conflict].to_dict("records"):
+        name = catalogue.fields_by_id[str(row["field"])].name
+        issues.append(
+            Issue(
+                "ledger-conflict",
+                f"「{name}」直接填报为 {row['value']:g}，但台账汇总为 {row['value_ledger']:g}（{row['source_ledger']}）",
+                file=_part(row["source"], 0),
+                sheet=_part(row["source"], 1),
+                cell=_part(row["source"], 2),
+                value=f"{row['value']:g}",
+                unit=str(row["unit"]),
+            )
+        )
+    out = both[key].copy()
+    out["value"] = both["value"].where(has_direct, both["value_ledger"])
+    out["date"] = both["date"]
+    out["source"] = both["source"].where(has_direct, both["source_ledger"]).fillna("")
+    out["invalid"] = (
+        both["invalid"].astype("boolean").fillna(False)
+        | both["invalid_ledger"].astype("boolean").fillna(False)
+        | conflict
+    ).astype(bool)
+    return out
+
+
+def _part(source: object, index: int) -> str:
+    parts = str(source).split(" › ")
+    return parts[index] if len(parts) > index else ""
+
+
+def _active_units(submission: Submission, values: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+    """Units of the register with any figure or ledger in the submission, with their kind."""
+    present = set(values["unit"]) | set(coverage["unit"])
+    units = submission.units[submission.units["unit"].isin(present)][["unit", "kind"]]
+    return units.drop_duplicates("unit").reset_index(drop=True)
