@@ -7,15 +7,42 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from lawgov_metrics.api import Assessment, CheckReport, Submission, check, evaluate, read_submissions
     from lawgov_metrics.catalogue import Catalogue, CatalogueError, load_catalogue
 
-__all__ = ["Catalogue", "CatalogueError", "__version__", "load_catalogue"]
+_API = {
+    "Assessment",
+    "CheckReport",
+    "Submission",
+    "check",
+    "evaluate",
+    "read_submissions",
+    "load_catalogue",
+    "Catalogue",
+}
+
+__all__ = [
+    "Assessment",
+    "Catalogue",
+    "CatalogueError",
+    "CheckReport",
+    "Submission",
+    "__version__",
+    "check",
+    "evaluate",
+    "load_catalogue",
+    "read_submissions",
+]
 
 
 def __getattr__(name: str) -> Any:
     # Lazy: `lawgov-metrics --help` must not pay for pydantic, pandas or openpyxl.
-    if name in ("Catalogue", "CatalogueError", "load_catalogue"):
-        from lawgov_metrics import catalogue
+    if name in _API:
+        from lawgov_metrics import api
 
-        return getattr(catalogue, name)
+        return getattr(api, name)
+    if name == "CatalogueError":
+        from lawgov_metrics.catalogue import CatalogueError
+
+        return CatalogueError
     raise AttributeError(name)

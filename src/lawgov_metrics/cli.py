@@ -15,7 +15,13 @@ import typer
 from lawgov_metrics import __version__
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from rich.console import Console
+
     from lawgov_metrics.catalogue import Catalogue
+    from lawgov_metrics.results import Assessment
+    from lawgov_metrics.submission import Submission
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -139,6 +145,293 @@ def catalogue_schema() -> None:
     from lawgov_metrics.catalogue.schema import catalogue_schema_text
 
     sys.stdout.write(catalogue_schema_text())
+
+
+# ---------------------------------------------------------------- shared options and helpers
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+
+
+PathsArgument = Annotated[
+    list[Path],
+    typer.Argument(metavar="文件或文件夹...", help="填报的工作簿、CSV、Parquet 文件，或包含它们的文件夹。"),
+]
+UnitsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--units",
+        help="单位名册（CSV/XLSX：单位名称、单位类别、别名、所属区）；默认使用输入文件夹中的 units.csv，或内置的海口市名册。",
+    ),
+]
+FormatOption = Annotated[
+    ReportFormat,
+    typer.Option("--format", "-f", help="输出格式：table 终端表格，json 机器可读，junit 供 CI 使用。"),
+]
+
+
+def _read(paths: list[Path], catalogue: Catalogue, units: Path | None) -> Submission:
+    """Read the inputs, with a progress bar on stderr when there are many files and stderr is a terminal."""
+    from lawgov_metrics.intake.read import read_submissions
+
+    if units is not None and not units.is_file():
+        _fail(f"找不到单位名册：{units}")
+    console = _stderr()
+    if not console.is_terminal:
+        return read_submissions(paths, catalogue, register=units)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("读取"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=name)
+
+        return read_submissions(paths, catalogue, register=units, progress=progress)
+
+
+def _stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _stdout() -> Console:
+    from rich.console import Console
+
+    return Console()
+
+
+def _resolve_kinds(catalogue: Catalogue, kind: str | None) -> set[str] | None:
+    """A kind by id or Chinese name; a general kind includes the named agencies within it."""
+    if kind is None:
+        return None
+    from lawgov_metrics.intake.normalise import normalise_unit_name
+
+    wanted = normalise_unit_name(kind)
+    for k in catalogue.unit_kinds:
+        if wanted in {normalise_unit_name(n) for n in (k.id, k.name, *k.aliases)}:
+            return {k.id} | {c.id for c in catalogue.unit_kinds if c.within == k.id}
+    _fail(f"没有单位类别「{kind}」。可选：{'、'.join(k.name for k in catalogue.unit_kinds)}")
+
+
+def _parse_years(year: int | None, years: str | None, catalogue: Catalogue) -> list[int] | None:
+    if year is not None and years is not None:
+        _fail("--year 与 --years 只能用一个")
+    period = catalogue.plan.period
+    if year is not None:
+        chosen = [year]
+    elif years is not None:
+        try:
+            start, _, end = years.partition("-")
+            chosen = list(range(int(start), int(end or start) + 1))
+        except ValueError:
+            _fail(f"--years 应写作 2021-2025，现为 {years}")
+        if not chosen:
+            _fail(f"--years 的起始年晚于终止年：{years}")
+    else:
+        return None
+    outside = [y for y in chosen if y not in period.years]
+    if outside:
+        _fail(f"年度 {'、'.join(map(str, outside))} 不在规划期 {period.start}—{period.end} 内")
+    return chosen
+
+
+# ---------------------------------------------------------------- template
+
+
+@app.command("template")
+def template(
+    output: Annotated[Path, typer.Option("--output", "-o", help="写入的工作簿路径。")] = Path(
+        "填报模板.xlsx"
+    ),
+    kind: Annotated[
+        str, typer.Option("--kind", help="单位类别，如 市直部门、区政府、镇（街道）、市司法局。")
+    ] = "市直部门",
+    unit: Annotated[str | None, typer.Option("--unit", help="预先填入的单位名称。")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="预先填入的填报年度。")] = None,
+    catalogue_path: CatalogueOption = None,
+) -> None:
+    """生成填报模板：填报说明、汇总表、各台账工作表，含下拉选项与数据验证。"""
+    catalogue = _load(catalogue_path)
+    from lawgov_metrics.intake.template import resolve_kind, write_template
+
+    try:
+        kind_def = resolve_kind(catalogue, kind)
+    except ValueError as exc:
+        _fail(str(exc))
+    if output.suffix.lower() != ".xlsx":
+        _fail(f"模板应保存为 .xlsx 文件，现为 {output.name}")
+    try:
+        write_template(catalogue, output, kind=kind_def.id, unit=unit, year=year)
+    except OSError as exc:
+        _fail(f"无法写入 {output}：{exc.strerror or exc}")
+    typer.echo(f"已生成{kind_def.name}填报模板：{output}", err=True)
+
+
+# ---------------------------------------------------------------- check
+
+
+@app.command("check")
+def check(
+    paths: PathsArgument,
+    fmt: FormatOption = ReportFormat.table,
+    strict: Annotated[bool, typer.Option("--strict", help="有警告也视为不通过（退出码 1）。")] = False,
+    units: UnitsOption = None,
+    catalogue_path: CatalogueOption = None,
+) -> None:
+    """检查填报数据：一次列出所有问题（文件、工作表、单元格）。无错误退出码 0，有错误 1。"""
+    catalogue = _load(catalogue_path)
+    from lawgov_metrics.api import check as build_check
+
+    report = build_check(_read(paths, catalogue, units))
+    from lawgov_metrics.render import CHECK_FORMATS
+
+    if fmt is ReportFormat.table:
+        CHECK_FORMATS["table"](report, _stdout(), strict=strict)
+    else:
+        CHECK_FORMATS[fmt.value](report, sys.stdout, strict=strict)
+    raise typer.Exit(report.exit_code(strict))
+
+
+# ---------------------------------------------------------------- score
+
+
+@app.command("score")
+def score(
+    paths: PathsArgument,
+    year: Annotated[int | None, typer.Option("--year", help="只评估某一年度，如 2024。")] = None,
+    years: Annotated[
+        str | None, typer.Option("--years", help="评估若干年度，如 2021-2025。默认评估数据中出现的全部年度。")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="另存 Excel 评估报告（.xlsx）。")
+    ] = None,
+    fmt: FormatOption = ReportFormat.table,
+    kind: Annotated[str | None, typer.Option("--kind", help="只显示某类单位，如 区政府。")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="只显示某个单位，并逐项列出各指标。")] = None,
+    fail_under: Annotated[
+        float | None,
+        typer.Option("--fail-under", min=0, max=100, help="有单位得分率低于此百分数时退出码为 1，如 80。"),
+    ] = None,
+    units: UnitsOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="以此日期判断截止日期是否已过（默认今天），如 2025-03-01。")
+    ] = None,
+    catalogue_path: CatalogueOption = None,
+) -> None:
+    """评估打分：每个单位、每个年度、每项指标的数值、目标、状态与得分，并排名、定等次。"""
+    catalogue = _load(catalogue_path)
+    chosen_years = _parse_years(year, years, catalogue)
+    kinds = _resolve_kinds(catalogue, kind)
+    if output is not None:
+        if output.suffix.lower() != ".xlsx":
+            _fail(f"评估报告应保存为 .xlsx 文件，现为 {output.name}")
+        _refuse_overwriting_inputs(output, paths)
+    as_of_date = _parse_date(as_of)
+    submission = _read(paths, catalogue, units)
+    from lawgov_metrics.api import evaluate
+
+    assessment = evaluate(catalogue, submission, chosen_years, as_of=as_of_date)
+    shown = assessment
+    if kinds is not None or unit is not None:
+        unit_name = _resolve_unit_name(assessment, unit) if unit is not None else None
+        shown = assessment.filtered(units={unit_name} if unit_name else None, kinds=kinds)
+    if output is not None:
+        try:
+            shown.write_excel(output, inputs=[str(p) for p in paths])
+        except OSError as exc:
+            _fail(f"无法写入 {output}：{exc.strerror or exc}")
+        typer.echo(f"已写入评估报告：{output}", err=True)
+    from lawgov_metrics.render import SCORE_FORMATS
+
+    if fmt is ReportFormat.table:
+        SCORE_FORMATS["table"](shown, _stdout(), unit=_resolve_unit_name(assessment, unit) if unit else None)
+    else:
+        SCORE_FORMATS[fmt.value](shown, sys.stdout)
+    code = assessment.exit_code(fail_under)
+    if fail_under is not None and len(assessment.below(fail_under)):
+        typer.echo(f"有 {len(assessment.below(fail_under))} 个单位年度得分率低于 {fail_under:g}%", err=True)
+    raise typer.Exit(code)
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        _fail(f"--as-of 应为日期，如 2025-03-01，现为 {text}")
+
+
+def _refuse_overwriting_inputs(output: Path, paths: list[Path]) -> None:
+    target = output.resolve()
+    for path in paths:
+        source = path.resolve()
+        if target == source or (source.is_dir() and source in target.parents and target.exists()):
+            _fail(f"拒绝覆盖输入文件：{output}")
+
+
+def _resolve_unit_name(assessment: Assessment, unit: str) -> str:
+    from lawgov_metrics.intake.normalise import normalise_unit_name
+
+    names = {str(u) for u in assessment.scores["unit"]}
+    wanted = normalise_unit_name(unit)
+    if wanted in names:
+        return wanted
+    matches = sorted(n for n in names if wanted in n)
+    if len(matches) == 1:
+        return matches[0]
+    hint = f"，可能是：{'、'.join(matches[:5])}" if matches else ""
+    _fail(f"评估结果中没有单位「{unit}」{hint}")
+
+
+# ---------------------------------------------------------------- explain
+
+
+@app.command("explain")
+def explain(
+    paths: PathsArgument,
+    unit: Annotated[str, typer.Option("--unit", help="单位名称，如 海口市司法局。")],
+    indicator: Annotated[str, typer.Option("--indicator", help="指标标识，见 catalogue list。")],
+    year: Annotated[int, typer.Option("--year", help="年度，如 2024。")],
+    units: UnitsOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="以此日期判断截止日期是否已过（默认今天）。")
+    ] = None,
+    catalogue_path: CatalogueOption = None,
+) -> None:
+    """说明一项得分的来历：计算方法、各项输入及其出处、目标、状态与得分。"""
+    catalogue = _load(catalogue_path)
+    if indicator not in catalogue.indicators_by_id:
+        from lawgov_metrics.catalogue.checks import did_you_mean
+
+        _fail(f"没有指标 `{indicator}`{did_you_mean(indicator, catalogue.indicators_by_id)}")
+    _parse_years(year, None, catalogue)
+    from lawgov_metrics.api import evaluate
+
+    assessment = evaluate(catalogue, _read(paths, catalogue, units), [year], as_of=_parse_date(as_of))
+    unit_name = _resolve_unit_name(assessment, unit)
+    from lawgov_metrics.render.explain import explanation, print_explanation
+
+    found = explanation(assessment, unit_name, indicator, year)
+    if found is None:
+        _fail(f"指标 {indicator} 不适用于 {unit_name}（单位类别不在适用范围内）")
+    print_explanation(found, _stdout())
+    raise typer.Exit(assessment.exit_code())
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lawgov_metrics.issues import Issue, count_errors
@@ -73,6 +74,41 @@ class Assessment:
     @property
     def error_count(self) -> int:
         return count_errors(self.issues_list)
+
+    def filtered(self, *, units: set[str] | None = None, kinds: set[str] | None = None) -> Assessment:
+        """The same assessment shown for some units or unit kinds (ranks stay those of the whole set)."""
+        from dataclasses import replace
+
+        def keep(frame: pd.DataFrame) -> pd.DataFrame:
+            mask = frame["unit"].notna()
+            if units is not None:
+                mask &= frame["unit"].isin(units)
+            if kinds is not None and "kind" in frame:
+                mask &= frame["kind"].isin(kinds)
+            return frame[mask].reset_index(drop=True)
+
+        shown = set(keep(self.scores)["unit"])
+        chapters = self.chapters[self.chapters["unit"].isin(shown)].reset_index(drop=True)
+        provenance = self.provenance[self.provenance["unit"].isin(shown)].reset_index(drop=True)
+        return replace(
+            self,
+            results=keep(self.results),
+            scores=keep(self.scores),
+            chapters=chapters,
+            provenance=provenance,
+        )
+
+    def write_json(self, path: str | Path) -> None:
+        from lawgov_metrics.render.jsonout import write_json_atomic
+
+        write_json_atomic(self.as_dict(), Path(path))
+
+    def write_excel(self, path: str | Path, *, inputs: list[str] | None = None) -> None:
+        import datetime as dt
+
+        from lawgov_metrics.render.xlsx import write_xlsx
+
+        write_xlsx(self, Path(path), inputs=inputs or list(self.files), generated_at=dt.datetime.now(dt.UTC))
 
     def below(self, fail_under: float) -> pd.DataFrame:
         """Unit-years whose 得分率 (in percent) is below ``fail_under``."""
@@ -155,3 +191,55 @@ def _num(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return None if math.isnan(number) else round(number, 6)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``check`` found: per file, the units and years it holds and its problems."""
+
+    files: tuple[str, ...]
+    issues_list: tuple[Issue, ...]
+    units_by_file: dict[str, tuple[str, ...]]
+    years_by_file: dict[str, tuple[int, ...]]
+
+    @property
+    def error_count(self) -> int:
+        return count_errors(self.issues_list)
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.issues_list) - self.error_count
+
+    def ok(self, strict: bool = False) -> bool:
+        return self.error_count == 0 and (not strict or self.warning_count == 0)
+
+    def exit_code(self, strict: bool = False) -> int:
+        return 0 if self.ok(strict) else 1
+
+    def as_dict(self, strict: bool = False) -> dict[str, Any]:
+        """The documented JSON contract of ``check --format json`` (schemas/check.schema.json)."""
+        per_file: dict[str, list[Issue]] = {f: [] for f in self.files}
+        for issue in self.issues_list:
+            per_file.setdefault(issue.file, []).append(issue)
+        files = [
+            {
+                "file": f,
+                "units": list(self.units_by_file.get(f, ())),
+                "years": list(self.years_by_file.get(f, ())),
+                "errors": count_errors(found),
+                "warnings": len(found) - count_errors(found),
+            }
+            for f, found in per_file.items()
+            if f
+        ]
+        return {
+            "ok": self.ok(strict),
+            "files": files,
+            "issues": [i.as_record() for i in self.issues_list],
+            "summary": {
+                "files": len(self.files),
+                "errors": self.error_count,
+                "warnings": self.warning_count,
+                "strict": strict,
+            },
+        }

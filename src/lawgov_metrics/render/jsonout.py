@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any, TextIO
 
 
@@ -20,3 +21,18 @@ def _plain(value: Any) -> Any:
 def dump_json(payload: dict[str, Any], stream: TextIO) -> None:
     json.dump(_plain(payload), stream, ensure_ascii=False, indent=2, default=str)
     stream.write("\n")
+
+
+def write_json_atomic(payload: dict[str, Any], path: Path) -> None:
+    """Write to a temporary file beside ``path``, then rename: a reader never sees half a report."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            dump_json(payload, stream)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,231 @@
+"""Files and folders → one :class:`~lawgov_metrics.submission.Submission`, every problem collected.
+
+Supported: filled templates and other workbooks (.xlsx/.xlsm), long tables and ledgers as .csv (UTF-8 or
+GB18030) or .parquet. A folder means every supported file in it (recursively). An unreadable file becomes
+one clear issue and the other files go on. Input files are only ever read.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from lawgov_metrics.catalogue.models import Catalogue
+from lawgov_metrics.intake.ledgers import (
+    LedgerRead,
+    SheetSource,
+    _label,
+    concat_ledgers,
+    mark_duplicates,
+    read_ledger_grid,
+)
+from lawgov_metrics.intake.register import REGISTER_FILE_NAMES, UnitRegister, find_register, load_register
+from lawgov_metrics.intake.values import build_values
+from lawgov_metrics.intake.workbook import (
+    FileRead,
+    _looks_like_long_table,
+    ledger_lookup,
+    read_long_table,
+    read_workbook,
+)
+from lawgov_metrics.issues import Issue
+from lawgov_metrics.submission import Submission
+
+SUPPORTED = {".xlsx", ".xlsm", ".csv", ".parquet", ".xls", ".et", ".ods"}
+Progress = Callable[[int, int, str], None]
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Issue]]:
+    """Expand folders into their supported files (sorted); a path that does not exist is an issue."""
+    files: list[Path] = []
+    issues: list[Issue] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED
+                and not p.name.startswith(("~$", "."))
+                and p.name not in REGISTER_FILE_NAMES
+            )
+            files += found
+        elif path.is_file():
+            if path.name not in REGISTER_FILE_NAMES:
+                files.append(path)
+        else:
+            issues.append(Issue("file-not-found", f"找不到文件或文件夹：{raw}", file=str(raw)))
+    return list(dict.fromkeys(files)), issues
+
+
+def default_register_path() -> Path:
+    from lawgov_metrics.catalogue.loader import bundled_path
+
+    shipped = bundled_path("units-haikou.csv")
+    if shipped.is_file():
+        return shipped
+    return Path(__file__).resolve().parents[3] / "samples" / "haikou" / "units.csv"
+
+
+def read_submissions(
+    paths: Iterable[str | Path],
+    catalogue: Catalogue | None = None,
+    *,
+    register: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Submission:
+    """Read every input into one Submission. The units register is ``register``, else a ``units.csv``
+    among the inputs, else the bundled Haikou register."""
+    if catalogue is None:
+        from lawgov_metrics.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+    inputs = [Path(p) for p in paths]
+    files, issues = discover(inputs)
+    register_path = (
+        Path(register) if register is not None else (find_register(inputs) or default_register_path())
+    )
+    units, register_issues = load_register(register_path, catalogue)
+    issues += register_issues
+    reads: list[FileRead] = []
+    for i, path in enumerate(files):
+        if progress is not None:
+            progress(i, len(files), path.name)
+        reads.append(read_file(path, catalogue, units))
+    if progress is not None:
+        progress(len(files), len(files), "")
+    return assemble(catalogue, units, reads, issues, [str(p) for p in files])
+
+
+def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead:
+    """One file; any failure to read it becomes one issue naming the reason."""
+    from lawgov_metrics.intake.safety import UnreadableFile, sniff
+
+    label = str(path)
+    out = FileRead(file=label)
+    try:
+        kind = sniff(path)
+        if kind == "xlsx":
+            from lawgov_metrics.intake.view import open_workbook
+
+            return read_workbook(open_workbook(path, label), catalogue, units.resolve)
+        if kind == "csv":
+            grid = _csv_grid(path)
+        elif kind == "parquet":
+            grid = _parquet_grid(path)
+        else:  # pragma: no cover - sniff raises for everything else
+            raise UnreadableFile("file-unsupported", f"不支持的文件类型（{kind}）")
+    except UnreadableFile as exc:
+        out.issues.append(Issue(exc.code, exc.message, file=label))
+        return out
+    except (OSError, ValueError) as exc:
+        out.issues.append(Issue("file-corrupt", f"无法读取：{exc}", file=label))
+        return out
+    _read_table(grid, path, catalogue, units, out)
+    return out
+
+
+def _read_table(
+    grid: pd.DataFrame, path: Path, catalogue: Catalogue, units: UnitRegister, out: FileRead
+) -> None:
+    """A CSV/Parquet table: a long table, or a ledger named by its file name."""
+    if _looks_like_long_table(grid):
+        read_long_table(grid, catalogue, units.resolve, out)
+        return
+    ledger_id = ledger_lookup(catalogue).get(_label(path.stem))
+    if ledger_id is None:
+        out.issues.append(
+            Issue(
+                "file-unsupported",
+                "既不是长表（单位、年度、字段、数值），文件名也不是台账名称（如 行政诉讼案件台账.csv），未读取",
+                file=out.file,
+            )
+        )
+        return
+    ledger = catalogue.ledgers_by_id[ledger_id]
+    read = read_ledger_grid(grid, ledger, SheetSource(out.file, ""), units.resolve)
+    out.ledgers.setdefault(ledger_id, []).append(read)
+    out.issues += read.issues
+    frame = read.frame
+    if len(frame):
+        unit_years = frame[["unit", "year"]].dropna().drop_duplicates()
+        every_year = unit_years["year"].astype(int).unique()
+        for unit in unit_years["unit"].unique():
+            out.coverage += [(ledger_id, str(unit), int(y)) for y in every_year]
+            out.units.add(str(unit))
+        out.years.update(int(y) for y in every_year)
+
+
+def _csv_grid(path: Path) -> pd.DataFrame:
+    from lawgov_metrics.intake.safety import UnreadableFile
+
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableFile("file-encoding", "无法识别的文本编码（应为 UTF-8 或 GB18030/GBK）")
+    return pd.read_csv(
+        io.StringIO(text),
+        header=None,
+        dtype=object,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+    ).replace("", None)
+
+
+def _parquet_grid(path: Path) -> pd.DataFrame:
+    frame = pd.read_parquet(path)
+    positions = list(range(frame.shape[1]))
+    header = pd.DataFrame([list(frame.columns)], columns=positions, dtype=object)
+    body = frame.astype(object).where(frame.notna(), None)
+    body.columns = pd.Index(positions)
+    return pd.concat([header, body], ignore_index=True)
+
+
+def assemble(
+    catalogue: Catalogue, units: UnitRegister, reads: list[FileRead], issues: list[Issue], files: list[str]
+) -> Submission:
+    """Combine the files: parse figures, check across files, de-duplicate ledger records."""
+    issues = [*issues]
+    raws = [raw for read in reads for raw in read.raws]
+    date1904 = {read.file: read.date1904 for read in reads}
+    for read in reads:
+        issues += read.issues
+    values, invalid, value_issues = build_values(catalogue, raws, date1904)
+    issues += value_issues
+    ledgers: dict[str, pd.DataFrame] = {}
+    by_ledger: dict[str, list[LedgerRead]] = {}
+    for read in reads:
+        for ledger_id, parts in read.ledgers.items():
+            by_ledger.setdefault(ledger_id, []).extend(parts)
+    for ledger_id, parts in by_ledger.items():
+        frame = concat_ledgers(p.frame for p in parts)
+        if frame.empty:
+            continue
+        frame, dup_issues = mark_duplicates(frame, catalogue.ledgers_by_id[ledger_id])
+        issues += dup_issues
+        frame["year"] = frame["year"].astype("Int64")
+        ledgers[ledger_id] = frame[frame["year"].notna() & frame["unit"].notna()].astype({"year": "int64"})
+    coverage = pd.DataFrame(
+        [c for read in reads for c in read.coverage], columns=["ledger", "unit", "year"]
+    ).drop_duplicates()
+    present = {u for read in reads for u in read.units}
+    unit_frame = units.units[units.units["unit"].isin(present)].reset_index(drop=True)
+    return Submission(
+        units=unit_frame,
+        values=values,
+        ledgers=ledgers,
+        coverage=coverage,
+        invalid=invalid,
+        issues=tuple(issues),
+        files=tuple(files),
+    )

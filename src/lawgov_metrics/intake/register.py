@@ -1,0 +1,129 @@
+"""The units register (单位名册): who is assessed, of which kind, and by which other names they are known.
+
+A CSV or workbook with columns 单位名称, 单位类别 (a catalogue unit-kind name or id), 别名 (``;``-separated)
+and 所属区 (for towns). Names are compared after removing every space (full-width included) and NFKC, so
+“海口市 司法局　” is 海口市司法局. The catalogue's kind aliases resolve too: “市司法局” names the one unit of
+kind 市司法局. A name the register does not know is an issue for the caller, never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from lawgov_metrics.catalogue.models import Catalogue
+from lawgov_metrics.intake.normalise import normalise_unit_name
+from lawgov_metrics.issues import Issue
+
+REGISTER_COLUMNS = {"单位名称": "unit", "单位类别": "kind", "别名": "aliases", "所属区": "parent"}
+REGISTER_FILE_NAMES = ("units.csv", "单位名册.csv", "units.xlsx", "单位名册.xlsx")
+
+
+@dataclass(frozen=True)
+class UnitRegister:
+    units: pd.DataFrame  # unit, kind (catalogue id), parent
+    names: dict[str, str]  # normalised name or alias → unit
+
+    def resolve(self, name: str) -> str | None:
+        return self.names.get(normalise_unit_name(name))
+
+    def kind_of(self, unit: str) -> str:
+        return str(self.units.loc[self.units["unit"] == unit, "kind"].iloc[0])
+
+
+def load_register(path: Path, catalogue: Catalogue) -> tuple[UnitRegister, list[Issue]]:
+    """Read a register; rows that cannot be used are reported (file, row) and left out."""
+    issues: list[Issue] = []
+    label = str(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            raw = pd.read_excel(path, dtype=str, engine="calamine", keep_default_na=False, na_filter=False)
+        else:
+            raw = _read_csv_any_encoding(path)
+    except (OSError, ValueError, UnicodeError) as exc:
+        issues.append(Issue("file-corrupt", f"无法读取单位名册：{exc}", file=label))
+        return build_register(pd.DataFrame(columns=["unit", "kind", "parent"]), catalogue, []), issues
+    missing = [c for c in ("单位名称", "单位类别") if c not in raw.columns]
+    if missing:
+        issues.append(Issue("column-missing", f"单位名册缺少列：{'、'.join(missing)}", file=label, row=1))
+        return build_register(pd.DataFrame(columns=["unit", "kind", "parent"]), catalogue, []), issues
+    kinds = _kind_lookup(catalogue)
+    rows, aliases = [], []
+    for number, record in enumerate(raw.to_dict("records"), start=2):
+        unit = normalise_unit_name(str(record.get("单位名称", "")))
+        kind_text = normalise_unit_name(str(record.get("单位类别", "")))
+        if not unit:
+            if any(str(v).strip() for v in record.values()):
+                issues.append(
+                    Issue("value-required", "单位名册中此行没有单位名称，未使用", file=label, row=number)
+                )
+            continue
+        kind = kinds.get(kind_text)
+        if kind is None:
+            issues.append(
+                Issue(
+                    "value-choice",
+                    f"单位类别「{record.get('单位类别', '')}」不在指标目录中（可选：{'、'.join(k.name for k in catalogue.unit_kinds)}）",
+                    file=label,
+                    row=number,
+                    column="单位类别",
+                    value=str(record.get("单位类别", "")),
+                    unit=unit,
+                )
+            )
+            continue
+        rows.append(
+            {"unit": unit, "kind": kind, "parent": normalise_unit_name(str(record.get("所属区", ""))) or None}
+        )
+        aliases += [
+            (normalise_unit_name(a), unit) for a in str(record.get("别名", "")).replace("；", ";").split(";")
+        ]
+    return build_register(pd.DataFrame(rows, columns=["unit", "kind", "parent"]), catalogue, aliases), issues
+
+
+def build_register(units: pd.DataFrame, catalogue: Catalogue, aliases: list[tuple[str, str]]) -> UnitRegister:
+    names = {str(u): str(u) for u in units["unit"]}
+    names.update({alias: unit for alias, unit in aliases if alias})
+    # a catalogue kind alias (市司法局, 海口市司法局) names the register's only unit of that kind
+    counts = units["kind"].value_counts()
+    for kind in catalogue.unit_kinds:
+        if counts.get(kind.id, 0) == 1:
+            unit = str(units.loc[units["kind"] == kind.id, "unit"].iloc[0])
+            for alias in (kind.name, *kind.aliases):
+                names.setdefault(normalise_unit_name(alias), unit)
+    return UnitRegister(units=units.reset_index(drop=True), names=names)
+
+
+def _kind_lookup(catalogue: Catalogue) -> dict[str, str]:
+    lookup = {}
+    for kind in catalogue.unit_kinds:
+        for name in (kind.id, kind.name, *kind.aliases):
+            lookup[normalise_unit_name(name)] = kind.id
+    return lookup
+
+
+def _read_csv_any_encoding(path: Path) -> pd.DataFrame:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        from io import StringIO
+
+        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    raise UnicodeError("既不是 UTF-8 也不是 GB18030 编码")
+
+
+def find_register(paths: list[Path]) -> Path | None:
+    """A register file given among the inputs or lying in one of the input folders."""
+    for path in paths:
+        if path.is_file() and path.name in REGISTER_FILE_NAMES:
+            return path
+        if path.is_dir():
+            for name in REGISTER_FILE_NAMES:
+                if (path / name).is_file():
+                    return path / name
+    return None

@@ -1,0 +1,472 @@
+"""One workbook → reported figures, ledger records and issues.
+
+A filled template (汇总表 + ledger sheets, one unit and year) is the normal case; any workbook may also
+carry long tables (单位, 年度, 字段, 数值[, 期间]) or ledger sheets named after a ledger with a 单位 column.
+Cell values come from :mod:`lawgov_metrics.intake.safety` (checked before any parser sees them); error
+cells and formulas without a cached value are flagged there, since a parser shows both as blanks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lawgov_metrics.catalogue.models import Catalogue, FieldDef
+from lawgov_metrics.intake import layout
+from lawgov_metrics.intake import normalise as nz
+from lawgov_metrics.intake.ledgers import LedgerRead, SheetSource, _is_blank, _label, read_ledger_grid
+from lawgov_metrics.intake.safety import UnreadableFile
+from lawgov_metrics.intake.values import RawValue
+from lawgov_metrics.intake.view import WorkbookView
+from lawgov_metrics.issues import Issue, cell_ref
+
+INTERNAL_SHEETS = {layout.META_SHEET, layout.GUIDE_SHEET, "_lists"}
+
+
+@dataclass
+class FileRead:
+    """Everything read from one input file."""
+
+    file: str
+    raws: list[RawValue] = field(default_factory=list)
+    ledgers: dict[str, list[LedgerRead]] = field(default_factory=dict)
+    coverage: list[tuple[str, str, int]] = field(default_factory=list)  # ledger, unit, year
+    issues: list[Issue] = field(default_factory=list)
+    units: set[str] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
+    date1904: bool = False
+
+
+def field_lookup(catalogue: Catalogue) -> dict[str, FieldDef]:
+    """Field by id, Chinese name or alias (normalised)."""
+    lookup: dict[str, FieldDef] = {}
+    for f in catalogue.fields:
+        for name in (f.id, f.name, *f.aliases):
+            lookup.setdefault(_label(name), f)
+    return lookup
+
+
+def ledger_lookup(catalogue: Catalogue) -> dict[str, str]:
+    lookup = {}
+    for ledger in catalogue.ledgers:
+        for name in (ledger.id, ledger.name, ledger.name.removesuffix("台账")):
+            lookup[_label(name)] = ledger.id
+    return lookup
+
+
+def read_workbook(
+    view: WorkbookView, catalogue: Catalogue, resolve_unit: Callable[[str], str | None]
+) -> FileRead:
+    out = FileRead(file=view.label, date1904=view.date1904)
+    ledgers = ledger_lookup(catalogue)
+    states = dict(view.sheets)
+    for name, state in view.sheets:
+        if state != "visible" and name not in INTERNAL_SHEETS:
+            out.issues.append(
+                Issue(
+                    "sheet-hidden",
+                    f"工作表“{name}”是隐藏的，未读取（如需计入请取消隐藏）",
+                    file=view.label,
+                    sheet=name,
+                )
+            )
+    meta = _read_meta(view) if layout.META_SHEET in states else {}
+    if meta.get("catalogue_sha256") and meta["catalogue_sha256"] != catalogue.sha256:
+        out.issues.append(
+            Issue(
+                "catalogue-outdated",
+                f"此文件由指标目录 {meta.get('catalogue_version', '?')} 生成的模板填写，与当前目录 {catalogue.version} 不同；"
+                "请核对新增或调整的项目",
+                file=view.label,
+                sheet=layout.META_SHEET,
+            )
+        )
+    unit, year = None, None
+    if states.get(layout.SUMMARY_SHEET) == "visible":
+        unit, year = _read_summary(view, catalogue, resolve_unit, out)
+        if unit is None or year is None:
+            return out  # the issue says why; ledger sheets of an unknown unit or year cannot be placed
+    for name, state in view.sheets:
+        if state != "visible" or name in INTERNAL_SHEETS or name == layout.SUMMARY_SHEET:
+            continue
+        try:
+            grid = view.grid(name)
+        except UnreadableFile as exc:  # this sheet only; the others stay readable
+            out.issues.append(Issue(exc.code, exc.message, file=view.label, sheet=name))
+            continue
+        ledger_id = ledgers.get(_label(name))
+        if ledger_id is not None:
+            ledger = catalogue.ledgers_by_id[ledger_id]
+            source = SheetSource(view.label, name, unit=unit, year=year, date1904=view.date1904)
+            read = read_ledger_grid(grid, ledger, source, resolve_unit, view.flagged(name))
+            out.ledgers.setdefault(ledger_id, []).append(read)
+            out.issues += read.issues
+            if unit is not None and year is not None:
+                out.coverage.append((ledger_id, unit, year))
+                out.units.add(unit)
+                out.years.add(year)
+            else:
+                _cover_from_records(out, ledger_id, read)
+        elif _looks_like_long_table(grid):
+            read_long_table(grid, catalogue, resolve_unit, out, sheet=name)
+        elif unit is None or not grid.map(_is_blank).all().all():
+            out.issues.append(
+                Issue(
+                    "sheet-unknown",
+                    f"工作表“{name}”既不是台账也不是长表，未读取",
+                    file=view.label,
+                    sheet=name,
+                )
+            )
+    return out
+
+
+def _cover_from_records(out: FileRead, ledger_id: str, read: LedgerRead) -> None:
+    """A standalone ledger covers each unit it names for every year present in it."""
+    frame = read.frame
+    if frame.empty:
+        return
+    units = frame["unit"].dropna().unique()
+    years = frame["year"].dropna().astype(int).unique()
+    out.coverage += [(ledger_id, str(u), int(y)) for u in units for y in years]
+    out.units.update(str(u) for u in units)
+    out.years.update(int(y) for y in years)
+
+
+def _read_meta(view: WorkbookView) -> dict[str, str]:
+    grid = view.grid(layout.META_SHEET)
+    meta = {}
+    for row in grid.itertuples(index=False):
+        if len(row) >= 2 and not _is_blank(row[0]):
+            meta[str(row[0]).strip()] = "" if _is_blank(row[1]) else str(row[1]).strip()
+    return meta
+
+
+def _find_label(grid: pd.DataFrame, label: str, max_rows: int = 10) -> tuple[int, int] | None:
+    target = _label(label)
+    for r in range(min(max_rows, len(grid))):
+        for c in range(min(4, grid.shape[1])):
+            if _label(grid.iat[r, c]) == target:
+                return r, c
+    return None
+
+
+def _value_right_of(grid: pd.DataFrame, r: int, c: int) -> tuple[object, int]:
+    """The cell right of a label (layout: label in A, value in B); cells further right are hints."""
+    return (grid.iat[r, c + 1] if c + 1 < grid.shape[1] else None), c + 1
+
+
+def _read_summary(
+    view: WorkbookView, catalogue: Catalogue, resolve_unit: Callable[[str], str | None], out: FileRead
+) -> tuple[str | None, int | None]:
+    sheet = layout.SUMMARY_SHEET
+    grid = view.grid(sheet)
+    flagged = view.flagged(sheet)
+    unit: str | None = None
+    year: int | None = None
+    where = _find_label(grid, layout.UNIT_LABEL)
+    raw_unit, col = _value_right_of(grid, *where) if where else (None, 1)
+    unit_cell = cell_ref((where[0] if where else 1) + 1, col + 1)
+    if _is_blank(raw_unit):
+        out.issues.append(
+            Issue(
+                "unit-missing", f"“{layout.UNIT_LABEL}”未填写", file=view.label, sheet=sheet, cell=unit_cell
+            )
+        )
+    else:
+        unit = resolve_unit(str(raw_unit))
+        if unit is None:
+            out.issues.append(
+                Issue(
+                    "unit-unknown",
+                    f"单位「{raw_unit}」不在单位名册中；请使用名册中的单位全称或别名",
+                    file=view.label,
+                    sheet=sheet,
+                    cell=unit_cell,
+                    value=str(raw_unit),
+                )
+            )
+    where = _find_label(grid, layout.YEAR_LABEL)
+    raw_year, col = _value_right_of(grid, *where) if where else (None, 1)
+    year_cell = cell_ref((where[0] if where else 2) + 1, col + 1)
+    parsed_year = nz.parse_year(raw_year)
+    if parsed_year.blank:
+        out.issues.append(
+            Issue(
+                "year-missing", f"“{layout.YEAR_LABEL}”未填写", file=view.label, sheet=sheet, cell=year_cell
+            )
+        )
+    elif parsed_year.error is not None:
+        out.issues.append(
+            Issue(
+                "year-invalid",
+                f"“{layout.YEAR_LABEL}”{parsed_year.error}",
+                file=view.label,
+                sheet=sheet,
+                cell=year_cell,
+                value=str(raw_year),
+            )
+        )
+    else:
+        year = parsed_year.value
+        plan = catalogue.plan.period
+        if year is not None and not plan.start - 1 <= year <= plan.end:
+            out.issues.append(
+                Issue(
+                    "year-invalid",
+                    f"填报年度 {year} 不在规划期 {plan.start}—{plan.end} 年（及上一年基数）内",
+                    file=view.label,
+                    sheet=sheet,
+                    cell=year_cell,
+                    value=str(raw_year),
+                )
+            )
+            year = None
+    if unit is None or year is None:
+        return unit, year
+    out.units.add(unit)
+    out.years.add(year)
+    header = _find_label(grid, layout.COL_FIELD_ID, max_rows=15)
+    if header is None:
+        out.issues.append(
+            Issue(
+                "header-missing", f"汇总表中找不到表头“{layout.COL_FIELD_ID}”", file=view.label, sheet=sheet
+            )
+        )
+        return unit, year
+    header_row = header[0]
+    columns = {_label(v): c for c, v in enumerate(grid.iloc[header_row]) if not _is_blank(v)}
+    id_col = columns.get(_label(layout.COL_FIELD_ID), 0)
+    name_col = columns.get(_label(layout.COL_FIELD_NAME), 1)
+    period_cols = {
+        code: columns[_label(label)]
+        for code, label in layout.PERIOD_COLUMNS.items()
+        if _label(label) in columns
+    }
+    fields = field_lookup(catalogue)
+    for r in range(header_row + 1, len(grid)):
+        key = grid.iat[r, id_col] if not _is_blank(grid.iat[r, id_col]) else grid.iat[r, name_col]
+        if _is_blank(key):
+            continue
+        field = fields.get(_label(key))
+        excel_row = r + 1
+        if field is None:
+            if any(not _is_blank(grid.iat[r, c]) for c in period_cols.values()):
+                out.issues.append(
+                    Issue(
+                        "field-unknown",
+                        f"未知的字段「{key!s}」",
+                        file=view.label,
+                        sheet=sheet,
+                        cell=cell_ref(excel_row, id_col + 1),
+                        value=str(key),
+                    )
+                )
+            continue
+        for period in layout.GRANULARITY_PERIODS[field.period]:
+            c = period_cols.get(period)
+            if c is None:
+                continue
+            ref = cell_ref(excel_row, c + 1)
+            if (r, c) in flagged:
+                code, text = flagged[(r, c)]
+                out.issues.append(
+                    Issue(code, f"「{field.name}」{text}", file=view.label, sheet=sheet, cell=ref, unit=unit)
+                )
+                out.raws.append(RawValue(unit, year, period, field.id, _INVALID, view.label, sheet, ref))
+                continue
+            out.raws.append(RawValue(unit, year, period, field.id, grid.iat[r, c], view.label, sheet, ref))
+    return unit, year
+
+
+class _Invalid:
+    """A cell already reported (error value, formula without result): parsed as a failure, never a number."""
+
+    def __str__(self) -> str:
+        return "（单元格有误）"
+
+
+_INVALID = _Invalid()
+
+
+def _looks_like_long_table(grid: pd.DataFrame) -> bool:
+    return _long_header(grid) is not None
+
+
+def _long_header(grid: pd.DataFrame) -> tuple[int, dict[str, int]] | None:
+    names = {key: {_label(a) for a in aliases} for key, aliases in layout.LONG_ALIASES.items()}
+    for r in range(min(HEADER_ROWS, len(grid))):
+        found: dict[str, int] = {}
+        for c, value in enumerate(grid.iloc[r]):
+            label = _label(value)
+            for key, accepted in names.items():
+                if label in accepted and key not in found:
+                    found[key] = c
+        if {layout.LONG_UNIT, layout.LONG_YEAR, layout.LONG_FIELD, layout.LONG_VALUE} <= set(found):
+            return r, found
+    return None
+
+
+HEADER_ROWS = 12
+
+
+def read_long_table(
+    grid: pd.DataFrame,
+    catalogue: Catalogue,
+    resolve_unit: Callable[[str], str | None],
+    out: FileRead,
+    *,
+    sheet: str = "",
+    first_row: int = 1,
+) -> None:
+    """单位, 年度, 字段, 数值[, 期间] rows → reported figures. ``first_row``: Excel/CSV line of grid row 0."""
+    located = _long_header(grid)
+    if located is None:
+        out.issues.append(
+            Issue(
+                "header-missing",
+                "找不到长表表头（应包含：单位、年度、字段、数值，可选：期间）",
+                file=out.file,
+                sheet=sheet,
+            )
+        )
+        return
+    header_row, cols = located
+    fields = field_lookup(catalogue)
+    units: dict[str, str | None] = {}
+    for r in range(header_row + 1, len(grid)):
+        row = grid.iloc[r]
+        if all(_is_blank(v) for v in row):
+            continue
+        line = first_row + r
+
+        def ref(key: str, line: int = line) -> str:
+            return cell_ref(line, cols[key] + 1)
+
+        raw_unit, raw_year, raw_field = (
+            row.iloc[cols[layout.LONG_UNIT]],
+            row.iloc[cols[layout.LONG_YEAR]],
+            row.iloc[cols[layout.LONG_FIELD]],
+        )
+        first_text = next((str(v).strip() for v in row if not _is_blank(v)), "")
+        if first_text.startswith(layout.FOOTER_MARKERS):
+            out.issues.append(
+                Issue(
+                    "row-skipped",
+                    "合计、注释等非记录行，未计入",
+                    file=out.file,
+                    sheet=sheet,
+                    row=line,
+                    value=first_text[:40],
+                )
+            )
+            continue
+        if _is_blank(raw_unit):
+            out.issues.append(
+                Issue(
+                    "unit-missing",
+                    "此行没有单位，未计入",
+                    file=out.file,
+                    sheet=sheet,
+                    cell=ref(layout.LONG_UNIT),
+                    row=line,
+                )
+            )
+            continue
+        name = str(raw_unit)
+        if name not in units:
+            units[name] = resolve_unit(name)
+        unit = units[name]
+        if unit is None:
+            out.issues.append(
+                Issue(
+                    "unit-unknown",
+                    f"单位「{name}」不在单位名册中，此行未计入",
+                    file=out.file,
+                    sheet=sheet,
+                    cell=ref(layout.LONG_UNIT),
+                    row=line,
+                    value=name,
+                )
+            )
+            continue
+        parsed_year = nz.parse_year(raw_year)
+        if parsed_year.value is None:
+            code = "year-missing" if parsed_year.blank else "year-invalid"
+            out.issues.append(
+                Issue(
+                    code,
+                    f"年度{parsed_year.error or '未填写'}，此行未计入",
+                    file=out.file,
+                    sheet=sheet,
+                    cell=ref(layout.LONG_YEAR),
+                    row=line,
+                    value="" if _is_blank(raw_year) else str(raw_year),
+                    unit=unit,
+                )
+            )
+            continue
+        year = parsed_year.value
+        field = fields.get(_label(raw_field))
+        if field is None:
+            out.issues.append(
+                Issue(
+                    "field-unknown",
+                    f"未知的字段「{raw_field}」，此行未计入",
+                    file=out.file,
+                    sheet=sheet,
+                    cell=ref(layout.LONG_FIELD),
+                    row=line,
+                    value=str(raw_field),
+                    unit=unit,
+                )
+            )
+            continue
+        period = "Y"
+        if layout.LONG_PERIOD in cols and not _is_blank(row.iloc[cols[layout.LONG_PERIOD]]):
+            parsed_period = nz.parse_period(row.iloc[cols[layout.LONG_PERIOD]], year=year)
+            if parsed_period.value is None:
+                out.issues.append(
+                    Issue(
+                        "period-invalid",
+                        f"期间{parsed_period.error}，此行未计入",
+                        file=out.file,
+                        sheet=sheet,
+                        cell=ref(layout.LONG_PERIOD),
+                        row=line,
+                        value=str(row.iloc[cols[layout.LONG_PERIOD]]),
+                        unit=unit,
+                    )
+                )
+                continue
+            period = parsed_period.value
+        if period not in layout.GRANULARITY_PERIODS[field.period]:
+            wanted = "、".join(layout.PERIOD_COLUMNS[p] for p in layout.GRANULARITY_PERIODS[field.period])
+            out.issues.append(
+                Issue(
+                    "period-invalid",
+                    f"「{field.name}」按{wanted}填报，不能填“{layout.PERIOD_COLUMNS.get(period, period)}”，此行未计入",
+                    file=out.file,
+                    sheet=sheet,
+                    cell=ref(layout.LONG_PERIOD if layout.LONG_PERIOD in cols else layout.LONG_FIELD),
+                    row=line,
+                    unit=unit,
+                )
+            )
+            continue
+        out.raws.append(
+            RawValue(
+                unit,
+                year,
+                period,
+                field.id,
+                row.iloc[cols[layout.LONG_VALUE]],
+                out.file,
+                sheet,
+                ref(layout.LONG_VALUE),
+            )
+        )
+        out.units.add(unit)
+        out.years.add(year)

@@ -1,0 +1,177 @@
+"""JUnit XML for CI: a suite per unit-year (``score``) or a case per input file (``check``).
+
+Rows first (:class:`CaseRow`, :class:`SuiteRow`), then XML through ``xml.etree`` so every text is
+escaped; characters XML 1.0 cannot carry are replaced (:func:`~lawgov_metrics.render.safe_text.xml_text`).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from lawgov_metrics.render.safe_text import xml_text
+from lawgov_metrics.results import FAILING_STATUSES, STATUS_LABELS
+
+if TYPE_CHECKING:
+    from lawgov_metrics.results import Assessment
+
+Outcome = Literal["passed", "failure", "skipped"]
+SKIPPED_STATUSES = ("not_applicable", "not_yet_due")
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    classname: str
+    name: str
+    outcome: Outcome = "passed"
+    message: str = ""
+    kind: str = ""  # the failure's type attribute: the status id
+    text: str = ""  # body of <failure>
+    system_out: str = ""
+
+
+@dataclass(frozen=True)
+class SuiteRow:
+    name: str
+    cases: tuple[CaseRow, ...]
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for case in self.cases if case.outcome == outcome)
+
+
+# ---------------------------------------------------------------- score
+
+
+def _result_message(row: Mapping[Any, Any]) -> str:
+    parts = [STATUS_LABELS.get(str(row["status"]), str(row["status"]))]
+    if row["display"]:
+        parts.append(f"数值 {row['display']}")
+    if row["target"]:
+        parts.append(f"目标 {row['target']}")
+    if row["note"]:
+        parts.append(str(row["note"]))
+    return "；".join(parts)
+
+
+def score_suites(assessment: Assessment) -> list[SuiteRow]:
+    """One suite per unit-year in the order of the scores (year, kind, rank), a case per indicator."""
+    results = assessment.results
+    by_key: dict[tuple[str, int], list[CaseRow]] = {}
+    for row in results.to_dict("records"):
+        status = str(row["status"])
+        outcome: Outcome = (
+            "failure" if status in FAILING_STATUSES else "skipped" if status in SKIPPED_STATUSES else "passed"
+        )
+        points = f"得分 {float(row['points']):g}/{float(row['max_points']):g}"
+        case = CaseRow(
+            classname=str(row["unit"]),
+            name=f"{row['clause']} {row['indicator']} {row['name']}",
+            outcome=outcome,
+            message=_result_message(row) if outcome != "passed" else "",
+            kind=status,
+            text=f"{_result_message(row)}\n{points}\n数据来源：{row['inputs'] or '—'}",
+            system_out=f"{_result_message(row)}；{points}" if outcome == "passed" else "",
+        )
+        by_key.setdefault((str(row["unit"]), int(row["year"])), []).append(case)
+    order = [
+        (str(u), int(y)) for u, y in zip(assessment.scores["unit"], assessment.scores["year"], strict=True)
+    ]
+    keys = list(dict.fromkeys([*order, *by_key]))
+    return [SuiteRow(name=f"{unit} {year}", cases=tuple(by_key.get((unit, year), ()))) for unit, year in keys]
+
+
+# ---------------------------------------------------------------- check
+
+
+def _issue_line(issue: Mapping[str, Any]) -> str:
+    row = issue.get("row")
+    where = [issue.get("file"), issue.get("sheet"), issue.get("cell") or (f"第 {row} 行" if row else "")]
+    location = " › ".join(str(p) for p in where if p)
+    value = str(issue.get("value") or "")
+    value = f"（值：{value}）" if value and value not in str(issue["message"]) else ""
+    return f"[{issue['code']}] {location}：{issue['message']}{value}"
+
+
+def check_suites(payload: Mapping[str, Any]) -> list[SuiteRow]:
+    """One suite ``check``: a case per input file; its errors fail it (its warnings too under
+    ``--strict``), the rest go to system-out."""
+    strict = bool(payload.get("summary", {}).get("strict", False))
+    issues = list(payload.get("issues", []))
+    names = [str(f["file"]) for f in payload.get("files", [])]
+    entries = [(name, [i for i in issues if i.get("file") == name]) for name in names]
+    loose = [i for i in issues if not i.get("file") or i.get("file") not in names]
+    if loose:
+        entries.append(("（未关联文件的问题）", loose))
+    cases = []
+    for name, own in entries:
+        failing = [i for i in own if i["severity"] == "error" or strict]
+        other = [i for i in own if i not in failing]
+        errors = sum(1 for i in failing if i["severity"] == "error")
+        message = f"{errors} 处错误" + (f"，{len(failing) - errors} 处警告" if len(failing) > errors else "")
+        cases.append(
+            CaseRow(
+                classname="check",
+                name=name,
+                outcome="failure" if failing else "passed",
+                message=message if failing else "",
+                kind="data-error" if failing else "",
+                text="\n".join(_issue_line(i) for i in failing),
+                system_out="\n".join(_issue_line(i) for i in other),
+            )
+        )
+    return [SuiteRow(name="check", cases=tuple(cases))]
+
+
+# ---------------------------------------------------------------- drawing
+
+
+def _set(element: ET.Element, **attrs: object) -> None:
+    for key, value in attrs.items():
+        element.set(key, xml_text(value))
+
+
+def _xml(suites: list[SuiteRow], name: str) -> str:
+    root = ET.Element("testsuites")
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    for suite in suites:
+        counts = {
+            "tests": len(suite.cases),
+            "failures": suite.count("failure"),
+            "skipped": suite.count("skipped"),
+        }
+        for key, value in counts.items():
+            totals[key] += value
+        element = ET.SubElement(root, "testsuite")
+        _set(element, name=suite.name, errors=0, **counts)
+        for case in suite.cases:
+            testcase = ET.SubElement(element, "testcase")
+            _set(testcase, classname=case.classname, name=case.name)
+            if case.outcome == "failure":
+                failure = ET.SubElement(testcase, "failure")
+                _set(failure, message=case.message, type=case.kind)
+                failure.text = xml_text(case.text)
+            elif case.outcome == "skipped":
+                skipped = ET.SubElement(testcase, "skipped")
+                _set(skipped, message=case.message)
+            if case.system_out:
+                out = ET.SubElement(testcase, "system-out")
+                out.text = xml_text(case.system_out)
+    _set(root, name=name, errors=0, **totals)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def junit_for_score(assessment: Assessment) -> str:
+    """``<testsuites>``: a ``<testsuite>`` per unit-year, a ``<testcase>`` per indicator;
+    未达标/缺数据/数据有误 fail, 不适用/未到期 are skipped."""
+    return _xml(score_suites(assessment), name="lawgov-metrics score")
+
+
+def junit_for_check(report: Any, *, strict: bool = False) -> str:
+    """``<testsuites>``: a ``<testcase>`` per input file, failing on its errors. ``report``: the check
+    payload (:class:`~lawgov_metrics.render.CheckPayload`) or a report with ``as_dict(strict=...)``."""
+    from lawgov_metrics.render import check_payload
+
+    return _xml(check_suites(check_payload(report, strict=strict)), name="lawgov-metrics check")

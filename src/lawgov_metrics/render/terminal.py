@@ -1,0 +1,582 @@
+"""The terminal report of ``score`` and ``check``: rows first (dataclasses), then rich tables.
+
+Fits an 80-column terminal: short headers, unit names shortened for display (``海口市龙华区人民政府`` →
+``龙华区``), long text folded. Colour only where the console has it — pass the console through and rich
+drops styles when output is not a terminal or ``NO_COLOR`` is set. Every text from a submission is
+wrapped in :class:`rich.text.Text` (never parsed as markup) after control characters are replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from lawgov_metrics.render.safe_text import terminal_text
+from lawgov_metrics.results import FAILING_STATUSES, STATUS_LABELS
+
+if TYPE_CHECKING:
+    from lawgov_metrics.results import Assessment
+
+STATUS_STYLES: dict[str, str] = {
+    "met": "green",
+    "not_met": "red",
+    "missing": "dark_orange",
+    "invalid": "bold magenta",
+    "not_applicable": "bright_black",
+    "not_yet_due": "bright_black",
+}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
+SEVERITY_STYLES = {"error": "red", "warning": "dark_orange"}
+TOP_FAILING = 10
+NONE = "-"  # ASCII: ambiguous-width dashes misalign CJK terminals
+_PREFIXES = ("海口市",)
+_SUFFIXES = ("人民政府",)
+
+
+# ---------------------------------------------------------------- row models
+
+
+@dataclass(frozen=True)
+class Header:
+    plan: str
+    version: str
+    sha256: str
+    files: int
+    errors: int
+    warnings: int
+    years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RankRow:
+    rank: str
+    unit: str
+    points: str
+    max_points: str
+    rate: str
+    grade: str
+    met: int
+    not_met: int
+    missing: int
+
+
+@dataclass(frozen=True)
+class RankTable:
+    year: int
+    group: str  # Chinese name of the kind units are ranked within
+    rows: tuple[RankRow, ...]
+
+
+@dataclass(frozen=True)
+class FailingRow:
+    clause: str
+    indicator: str
+    name: str
+    not_met: int
+    missing: int
+    invalid: int
+
+    @property
+    def total(self) -> int:
+        return self.not_met + self.missing + self.invalid
+
+
+@dataclass(frozen=True)
+class ChapterMatrix:
+    year: int
+    chapters: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]  # (unit shown, rate per chapter)
+
+
+@dataclass(frozen=True)
+class YearSection:
+    year: int
+    rankings: tuple[RankTable, ...]
+    failing: tuple[FailingRow, ...]
+    chapters: ChapterMatrix
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    clause: str
+    name: str
+    display: str
+    target: str
+    status: str
+    points: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DrillYear:
+    year: int
+    summary: str
+    rows: tuple[DrillRow, ...]
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    header: Header
+    sections: tuple[YearSection, ...] = ()
+    unit: str | None = None
+    drill: tuple[DrillYear, ...] = ()
+
+
+# ---------------------------------------------------------------- formatting (presentation only)
+
+
+def fmt_points(value: Any) -> str:
+    number = _float(value)
+    return NONE if number is None else f"{round(number, 2):g}"
+
+
+def fmt_rate(value: Any, digits: int = 1) -> str:
+    number = _float(value)
+    return NONE if number is None else f"{number * 100:.{digits}f}%"
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+def short_names(units: Iterable[str]) -> dict[str, str]:
+    """Display names without the city prefix and 人民政府 suffix, unless that makes two names alike."""
+    units = list(dict.fromkeys(units))
+    shortened = {}
+    for unit in units:
+        name = unit
+        for prefix in _PREFIXES:
+            name = name.removeprefix(prefix)
+        for suffix in _SUFFIXES:
+            name = name.removesuffix(suffix)
+        shortened[unit] = name or unit  # 海口市人民政府 stays whole
+    taken = list(shortened.values())
+    return {
+        unit: short if taken.count(short) == 1 and (short == unit or short not in units) else unit
+        for unit, short in shortened.items()
+    }
+
+
+# ---------------------------------------------------------------- building the rows
+
+
+def _header(assessment: Assessment) -> Header:
+    catalogue = assessment.catalogue
+    return Header(
+        plan=catalogue.plan.title,
+        version=catalogue.version,
+        sha256=catalogue.sha256[:12],
+        files=len(assessment.files),
+        errors=assessment.error_count,
+        warnings=len(assessment.issues_list) - assessment.error_count,
+        years=assessment.years,
+    )
+
+
+def _rankings(assessment: Assessment, year: int, names: dict[str, str]) -> tuple[RankTable, ...]:
+    catalogue = assessment.catalogue
+    scores = assessment.scores[assessment.scores["year"] == year]
+    order = {kind.id: i for i, kind in enumerate(catalogue.unit_kinds)}
+    tables = []
+    for group in sorted(set(scores["group"]), key=lambda g: order.get(str(g), len(order))):
+        part = scores[scores["group"] == group].sort_values(["rank", "unit"], na_position="last")
+        rows = tuple(
+            RankRow(
+                rank=NONE if _float(r["rank"]) is None else str(int(r["rank"])),
+                unit=names.get(str(r["unit"]), str(r["unit"])),
+                points=fmt_points(r["points"]),
+                max_points=fmt_points(r["max_points"]),
+                rate=fmt_rate(r["rate"]),
+                grade=str(r["grade"] or NONE),
+                met=int(r["met"]),
+                not_met=int(r["not_met"]),
+                missing=int(r["missing"]),
+            )
+            for r in part.to_dict("records")
+        )
+        kind = catalogue.kinds_by_id.get(str(group))
+        tables.append(RankTable(year=year, group=kind.name if kind else str(group), rows=rows))
+    return tuple(tables)
+
+
+def _failing(assessment: Assessment, year: int) -> tuple[FailingRow, ...]:
+    results = assessment.results
+    failing = results[(results["year"] == year) & results["status"].isin(FAILING_STATUSES)]
+    if failing.empty:
+        return ()
+    counts = failing.groupby(["indicator", "status"], observed=True).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(FAILING_STATUSES), fill_value=0)
+    order = {ind.id: i for i, ind in enumerate(assessment.catalogue.indicators)}
+    rows = []
+    for indicator, row in counts.iterrows():
+        ind = assessment.catalogue.indicators_by_id.get(str(indicator))
+        rows.append(
+            FailingRow(
+                clause=ind.clause if ind else "",
+                indicator=str(indicator),
+                name=ind.name if ind else str(indicator),
+                not_met=int(row["not_met"]),
+                missing=int(row["missing"]),
+                invalid=int(row["invalid"]),
+            )
+        )
+    rows.sort(key=lambda r: (-r.total, order.get(r.indicator, len(order))))
+    return tuple(rows[:TOP_FAILING])
+
+
+def _chapter_matrix(assessment: Assessment, year: int, names: dict[str, str]) -> ChapterMatrix:
+    chapter_ids = tuple(c.id for c in assessment.catalogue.chapters)
+    chapters = assessment.chapters[assessment.chapters["year"] == year]
+    rates = {
+        (str(u), str(c)): r
+        for u, c, r in zip(chapters["unit"], chapters["chapter"], chapters["rate"], strict=True)
+    }
+    units = assessment.scores.loc[assessment.scores["year"] == year, "unit"].astype("str")
+    rows = tuple(
+        (names.get(unit, unit), tuple(fmt_rate(rates.get((unit, c)), digits=0) for c in chapter_ids))
+        for unit in dict.fromkeys(units)
+    )
+    return ChapterMatrix(year=year, chapters=chapter_ids, rows=rows)
+
+
+def _drill(assessment: Assessment, unit: str) -> tuple[DrillYear, ...]:
+    scores = assessment.scores[assessment.scores["unit"] == unit]
+    results = assessment.results[assessment.results["unit"] == unit]
+    years = []
+    for year in assessment.years:
+        score = scores[scores["year"] == year]
+        part = results[results["year"] == year]
+        if score.empty and part.empty:
+            continue
+        summary = ""
+        if len(score):
+            s = score.iloc[0]
+            rank = "" if _float(s["rank"]) is None else f" · 排名 {int(s['rank'])}"
+            summary = (
+                f"得分 {fmt_points(s['points'])}/{fmt_points(s['max_points'])} · 得分率 {fmt_rate(s['rate'])}"
+                f"{rank} · {s['grade'] or NONE}"
+            )
+        rows = tuple(
+            DrillRow(
+                clause=str(r["clause"]),
+                name=str(r["name"]),
+                display=str(r["display"] or NONE),
+                target=str(r["target"]),
+                status=str(r["status"]),
+                points=f"{fmt_points(r['points'])}/{fmt_points(r['max_points'])}",
+                note=str(r["note"]),
+            )
+            for r in part.to_dict("records")
+        )
+        years.append(DrillYear(year=year, summary=summary, rows=rows))
+    return tuple(years)
+
+
+def score_view(assessment: Assessment, unit: str | None = None) -> ScoreView:
+    """The rows of the terminal report (or of one unit's drill-down)."""
+    header = _header(assessment)
+    if unit is not None:
+        if unit not in set(assessment.results["unit"]):
+            raise ValueError(f"评估结果中没有单位「{unit}」")
+        return ScoreView(header=header, unit=unit, drill=_drill(assessment, unit))
+    names = short_names(assessment.scores["unit"].astype("str"))
+    sections = tuple(
+        YearSection(
+            year=year,
+            rankings=_rankings(assessment, year, names),
+            failing=_failing(assessment, year),
+            chapters=_chapter_matrix(assessment, year, names),
+        )
+        for year in assessment.years
+    )
+    return ScoreView(header=header, sections=sections)
+
+
+# ---------------------------------------------------------------- drawing
+
+
+def _t(value: Any, style: str = "") -> Text:
+    return Text(terminal_text(value), style=style)
+
+
+def _status(status: str) -> Text:
+    return Text(STATUS_LABELS.get(status, status), style=STATUS_STYLES.get(status, ""))
+
+
+def _table(title: str | None, **kwargs: Any) -> Table:
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+        collapse_padding=True,
+        expand=False,
+        **kwargs,
+    )
+
+
+def _draw_header(header: Header, console: Console) -> None:
+    problems = Text("数据问题：")
+    problems.append(f"{header.errors} 个错误", style="red" if header.errors else "green")
+    problems.append(" / ")
+    problems.append(f"{header.warnings} 个警告", style="dark_orange" if header.warnings else "")
+    lines = [
+        Text(header.plan, style="bold"),
+        Text(f"指标目录 {header.version}（sha256 {header.sha256 or NONE}）· 读取文件 {header.files} 个"),
+        problems,
+    ]
+    if header.years:
+        lines.append(Text("评估年度：" + "、".join(str(y) for y in header.years)))
+    console.print(Group(*lines))
+
+
+def _draw_rankings(table_rows: RankTable, console: Console) -> None:
+    table = _table(f"{table_rows.year}年 {table_rows.group} 排名")
+    table.add_column("排名", justify="right", no_wrap=True)
+    table.add_column("单位", overflow="fold", min_width=8)
+    for header in ("得分", "满分", "得分率"):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("等次", no_wrap=True)
+    for header in ("达标", "未达标", "缺数据"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for row in table_rows.rows:
+        table.add_row(
+            row.rank,
+            _t(row.unit),
+            row.points,
+            row.max_points,
+            row.rate,
+            _t(row.grade),
+            Text(str(row.met), style=STATUS_STYLES["met"] if row.met else ""),
+            Text(str(row.not_met), style=STATUS_STYLES["not_met"] if row.not_met else ""),
+            Text(str(row.missing), style=STATUS_STYLES["missing"] if row.missing else ""),
+        )
+    console.print(table)
+
+
+def _draw_failing(year: int, rows: tuple[FailingRow, ...], console: Console) -> None:
+    if not rows:
+        console.print(Text(f"{year}年 全市没有未达标、缺数据或数据有误的指标。", style="green"))
+        return
+    table = _table(f"{year}年 全市未达标最多的指标")
+    table.add_column("条款", no_wrap=True)
+    table.add_column("指标", overflow="fold", min_width=10)
+    for status in FAILING_STATUSES:
+        table.add_column(
+            STATUS_LABELS[status], justify="right", no_wrap=True, header_style=STATUS_STYLES[status]
+        )
+    table.add_column("合计", justify="right", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            row.clause,
+            _t(row.name),
+            str(row.not_met),
+            str(row.missing),
+            str(row.invalid),
+            Text(str(row.total), style="bold"),
+        )
+    console.print(table)
+
+
+def _draw_chapters(matrix: ChapterMatrix, console: Console) -> None:
+    table = _table(f"{matrix.year}年 各章得分率")
+    table.add_column("单位", overflow="fold", min_width=8)
+    for chapter in matrix.chapters:
+        table.add_column(chapter, justify="right", no_wrap=True)
+    for unit, rates in matrix.rows:
+        table.add_row(_t(unit), *rates)
+    console.print(table)
+
+
+def _draw_drill(view: ScoreView, console: Console) -> None:
+    for year in view.drill:
+        console.print()
+        console.print(_t(f"{view.unit} {year.year}年", style="bold"))
+        if year.summary:
+            console.print(Text(year.summary))
+        table = _table(None)
+        table.add_column("条款", no_wrap=True)
+        table.add_column("指标", overflow="fold", ratio=3, min_width=8)
+        table.add_column("数值", overflow="fold", ratio=2)
+        table.add_column("目标", overflow="fold", ratio=2)
+        table.add_column("状态", no_wrap=True)
+        table.add_column("得分/满分", justify="right", no_wrap=True)
+        table.add_column("说明", overflow="fold", ratio=2)
+        for row in year.rows:
+            table.add_row(
+                row.clause,
+                _t(row.name),
+                _t(row.display),
+                _t(row.target),
+                _status(row.status),
+                row.points,
+                _t(row.note),
+            )
+        console.print(table)
+
+
+def render_terminal(assessment: Assessment, console: Console, *, unit: str | None = None) -> None:
+    """The ``score`` report: header, rankings per kind and year, indicators most often failed, chapter
+    rates; with ``unit``, that unit's indicators year by year instead."""
+    view = score_view(assessment, unit)
+    _draw_header(view.header, console)
+    if view.unit is not None:
+        _draw_drill(view, console)
+        return
+    for section in view.sections:
+        console.print()
+        for ranking in section.rankings:
+            _draw_rankings(ranking, console)
+        _draw_failing(section.year, section.failing, console)
+        _draw_chapters(section.chapters, console)
+
+
+# ---------------------------------------------------------------- check
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    severity: str
+    where: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckFileRow:
+    file: str
+    units: str
+    years: str
+    errors: int
+    warnings: int
+    issues: tuple[IssueRow, ...]
+
+
+@dataclass(frozen=True)
+class CheckView:
+    ok: bool
+    strict: bool
+    files: tuple[CheckFileRow, ...]
+    errors: int
+    warnings: int
+
+
+def _some(units: list[str], shown: int = 3) -> str:
+    if len(units) > shown:
+        return "、".join(units[:shown]) + f" 等 {len(units)} 个单位"
+    return "、".join(units) or NONE
+
+
+def _issue_row(issue: Mapping[str, Any]) -> IssueRow:
+    row = issue.get("row")
+    cell = issue.get("cell") or (f"第 {row} 行" if row else "")
+    where = " › ".join(str(p) for p in (issue.get("sheet"), cell) if p)
+    value = str(issue.get("value") or "")
+    message = str(issue["message"]) + (
+        f"（值：{value}）" if value and value not in str(issue["message"]) else ""
+    )
+    return IssueRow(
+        severity=str(issue["severity"]), where=where or NONE, code=str(issue["code"]), message=message
+    )
+
+
+def check_view(payload: Mapping[str, Any]) -> CheckView:
+    """The rows of the ``check`` report from its payload (:class:`~lawgov_metrics.render.CheckPayload`)."""
+    issues = list(payload.get("issues", []))
+    files = list(payload.get("files", []))
+    names = {str(f["file"]) for f in files}
+    rows = [
+        CheckFileRow(
+            file=str(f["file"]),
+            units=_some(f["units"]),
+            years="、".join(str(y) for y in f["years"]) or NONE,
+            errors=int(f["errors"]),
+            warnings=int(f["warnings"]),
+            issues=tuple(_issue_row(i) for i in issues if i.get("file") == f["file"]),
+        )
+        for f in files
+    ]
+    loose = [i for i in issues if not i.get("file") or i.get("file") not in names]
+    if loose:
+        errors = sum(1 for i in loose if i["severity"] == "error")
+        rows.append(
+            CheckFileRow(
+                file="（未关联文件）",
+                units=NONE,
+                years=NONE,
+                errors=errors,
+                warnings=len(loose) - errors,
+                issues=tuple(_issue_row(i) for i in loose),
+            )
+        )
+    summary = payload.get("summary", {})
+    errors = sum(1 for i in issues if i["severity"] == "error")
+    return CheckView(
+        ok=bool(payload.get("ok", errors == 0)),
+        strict=bool(summary.get("strict", False)),
+        files=tuple(rows),
+        errors=errors,
+        warnings=len(issues) - errors,
+    )
+
+
+def render_check_terminal(report: Any, console: Console, *, strict: bool = False) -> None:
+    """The ``check`` report: files read, then every problem of each file with sheet and cell.
+    ``report``: the check payload, or a report with ``as_dict(strict=...)``."""
+    from lawgov_metrics.render import check_payload
+
+    payload = check_payload(report, strict=strict)
+    view = check_view(payload)
+    units = {u for f in payload.get("files", []) for u in f["units"]}
+    table = _table(f"检查了 {len(payload.get('files', []))} 个文件，{len(units)} 个单位")
+    table.add_column("文件", overflow="fold", ratio=3)
+    table.add_column("单位", overflow="fold", ratio=3)
+    table.add_column("年度", overflow="fold", ratio=1)
+    table.add_column("错误", justify="right", no_wrap=True)
+    table.add_column("警告", justify="right", no_wrap=True)
+    for row in view.files:
+        table.add_row(
+            _t(row.file),
+            _t(row.units),
+            row.years,
+            Text(str(row.errors), style="red" if row.errors else "green"),
+            Text(str(row.warnings), style="dark_orange" if row.warnings else ""),
+        )
+    console.print(table)
+    for row in view.files:
+        if not row.issues:
+            continue
+        issues = _table(terminal_text(row.file))
+        issues.add_column("级别", no_wrap=True)
+        issues.add_column("位置", overflow="fold", ratio=1)
+        issues.add_column("问题", overflow="fold", ratio=3)
+        for issue in row.issues:
+            message = _t(issue.message)
+            message.append(f" [{issue.code}]", style="bright_black")
+            issues.add_row(
+                Text(SEVERITY_LABELS[issue.severity], style=SEVERITY_STYLES[issue.severity]),
+                _t(issue.where),
+                message,
+            )
+        console.print(issues)
+    if view.ok:
+        verdict = Text(f"检查通过：没有错误（{view.warnings} 个警告）。", style="green")
+    else:
+        because = "（--strict：警告也视为不通过）" if view.strict and not view.errors else ""
+        verdict = Text(
+            f"检查未通过：{view.errors} 个错误，{view.warnings} 个警告{because}。请修改后重新提交。",
+            style="bold red",
+        )
+    console.print(verdict)
