@@ -303,6 +303,7 @@ def _cell_issues(
                     row=int(row),
                     column=column.name,
                     value=_shown(value),
+                    unit=source.unit or "",
                 )
             )
     for code, count in counts.items():
@@ -320,7 +321,11 @@ def _cell_issues(
 
 
 def _shown(value: object) -> str:
-    return "" if _is_blank(value) else str(value)[:100]
+    if _is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    return str(value)[:100]
 
 
 def _first_text(row: pd.Series) -> str:
