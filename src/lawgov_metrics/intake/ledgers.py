@@ -7,8 +7,9 @@ Columns are parsed vectorised (one pass per column, never per row).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -33,14 +34,16 @@ class SheetSource:
     first_row: int = 1  # Excel row number of the grid's first row
 
 
-@dataclass
-class LedgerRead:
-    frame: pd.DataFrame  # column ids + unit, year, half, quarter, _file, _sheet, _row, _invalid
-    issues: list[Issue] = field(default_factory=list)
-
-
 def _label(text: object) -> str:
-    return nz.normalise_unit_name(str(text)) if text is not None and not _is_blank(text) else ""
+    """A header or name compared loosely: no spaces, NFKC, full-width brackets."""
+    if text is None or _is_blank(text):
+        return ""
+    return _label_of(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=65536)
+def _label_of(text: str) -> str:
+    return nz.normalise_unit_name(text)
 
 
 def _is_blank(value: object) -> bool:
@@ -55,42 +58,60 @@ def column_names(column: LedgerColumn) -> set[str]:
     return {_label(n) for n in (column.name, column.id, *column.aliases)}
 
 
-def locate_header(grid: pd.DataFrame, names: dict[str, set[str]]) -> tuple[int, dict[str, int]] | None:
-    """(grid row of the header, column id → grid column) for the row matching most column names.
+def locate_header(rows: list[list[object]], names: dict[str, set[str]]) -> tuple[int, dict[str, int]] | None:
+    """(row of the header, column id → column) for the row among the first few matching most column names.
 
     A blank header cell takes the label above it (a header merged across two rows keeps its text in the
     top cell), so a two-row header with a group title above the real names is read by its lower row.
     """
     best: tuple[int, dict[str, int]] | None = None
-    scan = min(len(grid), HEADER_SCAN_ROWS)
-    labels = grid.iloc[:scan].map(_label) if scan else grid.iloc[:0]
-    for r in range(scan):
-        row = labels.iloc[r]
-        above = labels.iloc[r - 1] if r > 0 else None
+    above: list[str] = []
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        labels = [_label(v) for v in row]
         found: dict[str, int] = {}
-        for c, text in enumerate(row):
-            text = text or (above.iloc[c] if above is not None else "")
+        for c, text in enumerate(labels):
+            text = text or (above[c] if c < len(above) else "")
             for column_id, accepted in names.items():
                 if text in accepted and column_id not in found:
                     found[column_id] = c
                     break
         if found and (best is None or len(found) > len(best[1])):
             best = (r, found)
+        above = labels
     return best
 
 
-def read_ledger_grid(
-    grid: pd.DataFrame,
-    ledger: Ledger,
-    source: SheetSource,
-    resolve_unit: Callable[[str], str | None],
-    flagged: Mapping[tuple[int, int], tuple[str, str]] | None = None,
-) -> LedgerRead:
-    """Parse one ledger sheet given as a grid of raw cell values (grid row 0 = Excel row ``first_row``)."""
-    issues: list[Issue] = []
+@dataclass
+class RawLedger:
+    """One sheet's records before parsing: raw cells by column id, and where each came from."""
+
+    source: SheetSource
+    positions: dict[str, int]  # column id (and "_unit") → 0-based column of the sheet
+    columns: dict[str, list[object]]  # column id → raw cell values, one per record
+    rows: list[int]  # Excel row of each record
+    flags: list[tuple[int, str, str]] = field(default_factory=list)  # (record, column id, reason)
+
+
+@lru_cache(maxsize=256)
+def _names(ledger: Ledger) -> dict[str, set[str]]:
     names = {c.id: column_names(c) for c in ledger.columns}
     names["_unit"] = {_label(LEDGER_UNIT_COLUMN), "单位名称", "填报单位", "unit"}
-    located = locate_header(grid, names)
+    return names
+
+
+def extract_ledger(
+    rows: list[list[object]],
+    ledger: Ledger,
+    source: SheetSource,
+    flagged: Mapping[tuple[int, int], tuple[str, str]] | None = None,
+) -> tuple[RawLedger | None, list[Issue]]:
+    """Find the header, skip blank rows, skip *and report* 合计/注 rows, and keep every record's raw cells.
+
+    Plain Python over the sheet's rows: a workbook holds many small ledger sheets, and the typed parsing
+    happens once per ledger over all of them (:func:`parse_ledger`).
+    """
+    issues: list[Issue] = []
+    located = locate_header(rows, _names(ledger))
     if located is None or len(set(located[1]) - {"_unit"}) == 0:
         issues.append(
             Issue(
@@ -100,11 +121,11 @@ def read_ledger_grid(
                 sheet=source.sheet,
             )
         )
-        return LedgerRead(_empty_frame(ledger), issues)
+        return None, issues
     header_row, positions = located
     excel_header = source.first_row + header_row
     used = set(positions.values())
-    for c, text in enumerate(grid.iloc[header_row]):
+    for c, text in enumerate(rows[header_row]):
         if c not in used and not _is_blank(text):
             issues.append(
                 Issue(
@@ -116,119 +137,204 @@ def read_ledger_grid(
                     value=str(text),
                 )
             )
-    missing = [c for c in ledger.columns if c.required and c.id not in positions]
-    for column in missing:
-        issues.append(
-            Issue(
-                "column-missing",
-                f"《{ledger.name}》缺少必需的列「{column.name}」",
-                file=source.file,
-                sheet=source.sheet,
-                row=excel_header,
-            )
-        )
-    body = grid.iloc[header_row + 1 :]
-    excel_rows = pd.Series(np.arange(len(body)) + excel_header + 1, index=body.index)
-    # blank rows are not records; footer rows (合计、注 …) are skipped and reported
-    nonblank = ~body.map(_is_blank).all(axis=1)
-    first_text = body.apply(_first_text, axis=1) if len(body) else pd.Series(dtype="str")
-    footer = nonblank & first_text.str.startswith(FOOTER_MARKERS) if len(body) else nonblank
-    for r in excel_rows[footer]:
-        issues.append(
-            Issue(
-                "row-skipped",
-                "合计、注释等非记录行，未计入",
-                file=source.file,
-                sheet=source.sheet,
-                row=int(r),
-                value=str(first_text[excel_rows == r].iloc[0])[:40],
-            )
-        )
-    body, excel_rows = body[nonblank & ~footer], excel_rows[nonblank & ~footer]
-    frame = pd.DataFrame(index=body.index)
-    bad = pd.Series(False, index=body.index)
     for column in ledger.columns:
-        if column.id not in positions:
-            frame[column.id] = _missing_column(column, len(body), body.index)
+        if column.required and column.id not in positions:
+            issues.append(
+                Issue(
+                    "column-missing",
+                    f"《{ledger.name}》缺少必需的列「{column.name}」",
+                    file=source.file,
+                    sheet=source.sheet,
+                    row=excel_header,
+                )
+            )
+    columns: dict[str, list[object]] = {cid: [] for cid in positions}
+    record_rows: list[int] = []
+    flags: list[tuple[int, str, str]] = []
+    by_column = {c: cid for cid, c in positions.items()}
+    marks = {(r, c): reason for (r, c), (_, reason) in (flagged or {}).items() if c in by_column}
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        first = next((v for v in row if not _is_blank(v)), None)
+        if first is None and not any((r, c) in marks for c in by_column):
+            continue  # a blank row is not a record
+        excel_row = source.first_row + r
+        if isinstance(first, str) and first.strip().startswith(FOOTER_MARKERS):
+            issues.append(
+                Issue(
+                    "row-skipped",
+                    "合计、注释等非记录行，未计入",
+                    file=source.file,
+                    sheet=source.sheet,
+                    row=excel_row,
+                    value=first.strip()[:40],
+                )
+            )
             continue
-        col = positions[column.id]
-        raw = body.iloc[:, col]
-        parsed = parse_column(column, raw, source.date1904)
-        values, errors = parsed.values, parsed.error
+        index = len(record_rows)
+        record_rows.append(excel_row)
+        width = len(row)
+        for cid, c in positions.items():
+            columns[cid].append(row[c] if c < width else None)
+            if (r, c) in marks:
+                flags.append((index, cid, marks[(r, c)]))
+    return RawLedger(source, positions, columns, record_rows, flags), issues
+
+
+def parse_ledger(
+    ledger: Ledger, raws: list[RawLedger], resolve_unit: Callable[[str], str | None]
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """Every record of a ledger from every sheet and file, parsed column by column (vectorised)."""
+    raws = [r for r in raws if r.rows]
+    if not raws:
+        return _empty_frame(ledger), []
+    issues: list[Issue] = []
+    sizes = [len(r.rows) for r in raws]
+    src = np.repeat(np.arange(len(raws)), sizes)
+    frame = pd.DataFrame(
+        {
+            "_src": src,
+            "_row": np.concatenate([np.asarray(r.rows, dtype="int64") for r in raws]),
+            "_file": np.repeat([r.source.file for r in raws], sizes),
+            "_sheet": np.repeat([r.source.sheet for r in raws], sizes),
+        }
+    )
+    date1904 = np.repeat([r.source.date1904 for r in raws], sizes)
+    bad = np.zeros(len(frame), dtype=bool)
+    flag_map: dict[tuple[int, str], str] = {}
+    offset = 0
+    for raw, size in zip(raws, sizes, strict=True):
+        for index, cid, reason in raw.flags:
+            flag_map[(offset + index, cid)] = reason
+        offset += size
+    for column in ledger.columns:
+        values_raw = _concat_column(raws, column.id, sizes)
+        if values_raw is None:
+            frame[column.id] = _missing_column(column, len(frame), frame.index)
+            continue
+        cells = pd.Series(values_raw, dtype=object)
+        parsed = _parse_split(column, cells, date1904)
+        errors = parsed.error.copy()
         if column.required or column.id == ledger.period_column:  # a record without its date has no year
             errors = errors.where(~parsed.blank, "必填项为空")
-        errors = _bounds(column, values, errors)
-        for (r, c), (_, reason) in (flagged or {}).items():
-            if c == col and r < len(grid) and grid.index[r] in errors.index:
-                errors.loc[grid.index[r]] = (
-                    reason  # an error value or an uncomputed formula: never read as blank
-                )
-        flagged_cells = errors.notna()
+        errors = _bounds(column, parsed.values, errors)
+        for (i, cid), reason in flag_map.items():
+            if cid == column.id:
+                errors.iat[i] = reason  # an error value or an uncomputed formula: never read as blank
+        flagged_cells = errors.notna().to_numpy()
         bad |= flagged_cells
-        issues += _cell_issues(
-            errors[flagged_cells],
-            raw[flagged_cells],
-            excel_rows[flagged_cells],
-            col + 1,
-            column,
-            ledger,
-            source,
-        )
-        frame[column.id] = values
-    frame["_row"] = excel_rows.astype("int64")
-    frame["_file"], frame["_sheet"] = source.file, source.sheet
-    # the unit: the workbook's, or a 单位 column resolved through the register
-    if source.unit is not None:
-        frame["unit"] = source.unit
-    elif "_unit" in positions:
-        raw_units = body.iloc[:, positions["_unit"]].astype("str")
-        distinct = {name: resolve_unit(name) for name in raw_units.unique()}
-        frame["unit"] = raw_units.map(distinct)
-        unknown = frame["unit"].isna()
-        for name in raw_units[unknown].unique():
-            first = excel_rows[unknown & (raw_units == name)].iloc[0]
-            count = int((unknown & (raw_units == name)).sum())
+        if flagged_cells.any():
+            issues += _cell_issues(
+                errors[flagged_cells], cells[flagged_cells], frame[flagged_cells], column, ledger, raws
+            )
+        frame[column.id] = parsed.values
+    frame["unit"], unit_bad, unit_issues = _units(ledger, raws, sizes, frame, resolve_unit)
+    issues += unit_issues
+    frame["_invalid"] = bad | unit_bad
+    frame = _place(frame, ledger)
+    issues += _outside_year(ledger, raws, frame)
+    return frame.drop(columns="_src"), issues
+
+
+def _concat_column(raws: list[RawLedger], column_id: str, sizes: list[int]) -> list[object] | None:
+    if not any(column_id in r.columns for r in raws):
+        return None
+    out: list[object] = []
+    for raw, size in zip(raws, sizes, strict=True):
+        out.extend(raw.columns.get(column_id, [None] * size))
+    return out
+
+
+def _parse_split(column: LedgerColumn, raw: pd.Series, date1904: np.ndarray) -> nz.ParsedColumn:
+    """Parse a column; rows from 1904-date-system workbooks are parsed apart (rare: one more pass)."""
+    if column.type not in ("date", "datetime") or not date1904.any():
+        return parse_column(column, raw, False)
+    if date1904.all():
+        return parse_column(column, raw, True)
+    a, b = parse_column(column, raw[~date1904], False), parse_column(column, raw[date1904], True)
+    return nz.ParsedColumn(
+        pd.concat([a.values, b.values]).sort_index(),
+        pd.concat([a.error, b.error]).sort_index(),
+        pd.concat([a.blank, b.blank]).sort_index(),
+    )
+
+
+def _units(
+    ledger: Ledger,
+    raws: list[RawLedger],
+    sizes: list[int],
+    frame: pd.DataFrame,
+    resolve_unit: Callable[[str], str | None],
+) -> tuple[pd.Series, np.ndarray, list[Issue]]:
+    """The unit of each record: its workbook's, or its 单位 cell resolved through the register."""
+    issues: list[Issue] = []
+    given = np.repeat(np.array([r.source.unit for r in raws], dtype=object), sizes)
+    units = pd.Series(given, index=frame.index, dtype=object)
+    bad = np.zeros(len(frame), dtype=bool)
+    for k, raw in enumerate(raws):
+        if raw.source.unit is not None:
+            continue
+        rows = frame.index[frame["_src"] == k]
+        if "_unit" not in raw.columns:
             issues.append(
                 Issue(
-                    "unit-unknown",
-                    f"单位「{name}」不在单位名册中，{count} 行未计入",
-                    file=source.file,
-                    sheet=source.sheet,
-                    cell=cell_ref(int(first), positions["_unit"] + 1),
-                    value=str(name),
+                    "unit-missing",
+                    f"《{ledger.name}》没有“单位”列，无法确定记录所属单位，{len(rows)} 行未计入",
+                    file=raw.source.file,
+                    sheet=raw.source.sheet,
                 )
             )
-        bad |= unknown
-    else:
+            bad[rows] = True
+            continue
+        names = pd.Series(raw.columns["_unit"], index=rows, dtype=object).map(
+            lambda v: "" if _is_blank(v) else str(v)
+        )
+        resolved = {name: resolve_unit(name) if name else None for name in names.unique()}
+        units.loc[rows] = names.map(resolved)
+        for name in [n for n, u in resolved.items() if u is None]:
+            hit = names == name
+            first = int(frame.loc[hit[hit].index[0], "_row"])
+            issues.append(
+                Issue(
+                    "unit-missing" if not name else "unit-unknown",
+                    f"单位「{name}」不在单位名册中，{int(hit.sum())} 行未计入"
+                    if name
+                    else f"{int(hit.sum())} 行没有填写单位，未计入",
+                    file=raw.source.file,
+                    sheet=raw.source.sheet,
+                    cell=cell_ref(first, raw.positions["_unit"] + 1),
+                    value=name,
+                )
+            )
+            bad[hit[hit].index] = True
+    return units, bad, issues
+
+
+def _outside_year(ledger: Ledger, raws: list[RawLedger], frame: pd.DataFrame) -> list[Issue]:
+    """A record dated outside its workbook's year is counted in its own year, with a warning."""
+    expected = frame["_src"].map({k: r.source.year for k, r in enumerate(raws)})
+    outside = expected.notna() & frame["year"].notna() & (frame["year"] != expected)
+    if not outside.any():
+        return []
+    period_def = ledger.column(ledger.period_column)
+    assert period_def is not None
+    issues = []
+    for record in frame.loc[outside, ["_src", "_row", "year"]].head(ISSUES_PER_COLUMN * 5).to_dict("records"):
+        raw = raws[int(record["_src"])]
+        col = raw.positions.get(ledger.period_column)
+        year = int(record["year"])
         issues.append(
             Issue(
-                "unit-missing",
-                f"《{ledger.name}》没有“单位”列，无法确定记录所属单位",
-                file=source.file,
-                sheet=source.sheet,
+                "date-out-of-year",
+                f"「{period_def.name}」为 {year} 年，不在填报年度 {raw.source.year} 年内（按实际日期计入 {year} 年）",
+                file=raw.source.file,
+                sheet=raw.source.sheet,
+                cell=cell_ref(int(record["_row"]), col + 1) if col is not None else "",
+                row=int(record["_row"]),
+                unit=raw.source.unit or "",
             )
         )
-        frame["unit"] = None
-        bad[:] = True
-    frame["_invalid"] = bad.to_numpy()
-    frame = _place(frame, ledger)
-    if source.year is not None:
-        outside = frame["year"].notna() & (frame["year"] != source.year)
-        period_def = ledger.column(ledger.period_column)
-        assert period_def is not None
-        period_col = positions.get(ledger.period_column)
-        for r, y in zip(frame.loc[outside, "_row"], frame.loc[outside, "year"], strict=True):
-            issues.append(
-                Issue(
-                    "date-out-of-year",
-                    f"「{period_def.name}」为 {int(y)} 年，不在填报年度 {source.year} 年内（按实际日期计入 {int(y)} 年）",
-                    file=source.file,
-                    sheet=source.sheet,
-                    cell=cell_ref(int(r), period_col + 1) if period_col is not None else "",
-                    row=int(r),
-                )
-            )
-    return LedgerRead(frame.reset_index(drop=True), issues)
+    return issues
 
 
 def parse_column(column: LedgerColumn, raw: pd.Series, date1904: bool) -> nz.ParsedColumn:
@@ -279,35 +385,39 @@ def _code_of(reason: str) -> str:
 def _cell_issues(
     errors: pd.Series,
     raw: pd.Series,
-    rows: pd.Series,
-    col: int,
+    where: pd.DataFrame,
     column: LedgerColumn,
     ledger: Ledger,
-    source: SheetSource,
+    raws: list[RawLedger],
 ) -> list[Issue]:
-    """One issue per bad cell, up to a cap per column and problem; then one issue counting the rest."""
+    """One issue per bad cell, up to a cap per sheet, column and problem; then one issue counting the rest."""
     issues: list[Issue] = []
-    counts: dict[str, int] = {}
-    for reason, value, row in zip(errors, raw, rows, strict=True):
+    counts: dict[tuple[int, str], int] = {}
+    for reason, value, src, row in zip(errors, raw, where["_src"], where["_row"], strict=True):
         code = _code_of(str(reason))
-        counts[code] = counts.get(code, 0) + 1
-        if counts[code] <= ISSUES_PER_COLUMN:
-            choices = f"（可选：{'、'.join(column.choices)}）" if code == "value-choice" else ""
-            issues.append(
-                Issue(
-                    code,
-                    f"《{ledger.name}》「{column.name}」{reason}{choices}",
-                    file=source.file,
-                    sheet=source.sheet,
-                    cell=cell_ref(int(row), col),
-                    row=int(row),
-                    column=column.name,
-                    value=_shown(value),
-                    unit=source.unit or "",
-                )
+        key = (int(src), code)
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] > ISSUES_PER_COLUMN:
+            continue
+        source = raws[int(src)].source
+        col = raws[int(src)].positions[column.id]
+        choices = f"（可选：{'、'.join(column.choices)}）" if code == "value-choice" else ""
+        issues.append(
+            Issue(
+                code,
+                f"《{ledger.name}》「{column.name}」{reason}{choices}",
+                file=source.file,
+                sheet=source.sheet,
+                cell=cell_ref(int(row), col + 1),
+                row=int(row),
+                column=column.name,
+                value=_shown(value),
+                unit=source.unit or "",
             )
-    for code, count in counts.items():
+        )
+    for (src, code), count in counts.items():
         if count > ISSUES_PER_COLUMN:
+            source = raws[src].source
             issues.append(
                 Issue(
                     code,
@@ -326,13 +436,6 @@ def _shown(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return f"{value:g}"
     return str(value)[:100]
-
-
-def _first_text(row: pd.Series) -> str:
-    for value in row:
-        if not _is_blank(value):
-            return str(value).strip()
-    return ""
 
 
 def _missing_column(column: LedgerColumn, n: int, index: pd.Index) -> pd.Series:
@@ -406,8 +509,3 @@ def mark_duplicates(frame: pd.DataFrame, ledger: Ledger) -> tuple[pd.DataFrame, 
                 )
             )
     return frame[~dup].reset_index(drop=True), issues
-
-
-def concat_ledgers(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    frames = [p for p in parts if len(p)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -15,12 +15,12 @@ import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.intake.ledgers import (
-    LedgerRead,
+    RawLedger,
     SheetSource,
     _label,
-    concat_ledgers,
+    extract_ledger,
     mark_duplicates,
-    read_ledger_grid,
+    parse_ledger,
 )
 from lawgov_metrics.intake.register import REGISTER_FILE_NAMES, UnitRegister, find_register, load_register
 from lawgov_metrics.intake.values import build_values
@@ -112,7 +112,11 @@ def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead
         if kind == "xlsx":
             from lawgov_metrics.intake.view import open_workbook
 
-            return read_workbook(open_workbook(path, label), catalogue, units.resolve)
+            view = open_workbook(path, label)
+            try:
+                return read_workbook(view, catalogue, units.resolve)
+            finally:
+                view.close()
         if kind == "csv":
             grid = _csv_grid(path)
         elif kind == "parquet":
@@ -147,17 +151,11 @@ def _read_table(
         )
         return
     ledger = catalogue.ledgers_by_id[ledger_id]
-    read = read_ledger_grid(grid, ledger, SheetSource(out.file, ""), units.resolve)
-    out.ledgers.setdefault(ledger_id, []).append(read)
-    out.issues += read.issues
-    frame = read.frame
-    if len(frame):
-        unit_years = frame[["unit", "year"]].dropna().drop_duplicates()
-        every_year = unit_years["year"].astype(int).unique()
-        for unit in unit_years["unit"].unique():
-            out.coverage += [(ledger_id, str(unit), int(y)) for y in every_year]
-            out.units.add(str(unit))
-        out.years.update(int(y) for y in every_year)
+    rows = grid.astype(object).where(grid.notna(), None).to_numpy().tolist()
+    raw, issues = extract_ledger(rows, ledger, SheetSource(out.file, ""))
+    out.issues += issues
+    if raw is not None:
+        out.ledgers.setdefault(ledger_id, []).append(raw)
 
 
 def _csv_grid(path: Path) -> pd.DataFrame:
@@ -191,6 +189,10 @@ def _parquet_grid(path: Path) -> pd.DataFrame:
     return pd.concat([header, body], ignore_index=True)
 
 
+def _standalone_files(parts: list[RawLedger]) -> set[str]:
+    return {p.source.file for p in parts if p.source.unit is None}
+
+
 def assemble(
     catalogue: Catalogue, units: UnitRegister, reads: list[FileRead], issues: list[Issue], files: list[str]
 ) -> Submission:
@@ -203,22 +205,32 @@ def assemble(
     values, invalid, value_issues = build_values(catalogue, raws, date1904)
     issues += value_issues
     ledgers: dict[str, pd.DataFrame] = {}
-    by_ledger: dict[str, list[LedgerRead]] = {}
+    by_ledger: dict[str, list[RawLedger]] = {}
     for read in reads:
         for ledger_id, parts in read.ledgers.items():
             by_ledger.setdefault(ledger_id, []).extend(parts)
+    covered = [c for read in reads for c in read.coverage]
+    present = {u for read in reads for u in read.units}
     for ledger_id, parts in by_ledger.items():
-        frame = concat_ledgers(p.frame for p in parts)
+        ledger = catalogue.ledgers_by_id[ledger_id]
+        frame, parse_issues = parse_ledger(ledger, parts, units.resolve)
+        issues += parse_issues
         if frame.empty:
             continue
-        frame, dup_issues = mark_duplicates(frame, catalogue.ledgers_by_id[ledger_id])
+        # a standalone ledger (no workbook unit) covers each unit it names for every year present in it
+        standalone = frame[
+            frame["unit"].notna() & frame["year"].notna() & frame["_file"].isin(_standalone_files(parts))
+        ]
+        for _, group in standalone.groupby("_file", sort=False):
+            every_year = group["year"].astype(int).unique()
+            for unit in group["unit"].unique():
+                covered += [(ledger_id, str(unit), int(y)) for y in every_year]
+                present.add(str(unit))
+        frame, dup_issues = mark_duplicates(frame, ledger)
         issues += dup_issues
         frame["year"] = frame["year"].astype("Int64")
         ledgers[ledger_id] = frame[frame["year"].notna() & frame["unit"].notna()].astype({"year": "int64"})
-    coverage = pd.DataFrame(
-        [c for read in reads for c in read.coverage], columns=["ledger", "unit", "year"]
-    ).drop_duplicates()
-    present = {u for read in reads for u in read.units}
+    coverage = pd.DataFrame(covered, columns=["ledger", "unit", "year"]).drop_duplicates()
     unit_frame = units.units[units.units["unit"].isin(present)].reset_index(drop=True)
     return Submission(
         units=unit_frame,

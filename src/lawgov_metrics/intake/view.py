@@ -26,15 +26,44 @@ class WorkbookView:
     date1904: bool = False
     flags: dict[str, Flags] = field(default_factory=dict)
     _info: Any = None
-    _grids: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _book: Any = None
+    _rows: dict[str, list[list[Any]]] = field(default_factory=dict)
+
+    def rows(self, sheet: str) -> list[list[Any]]:
+        """Raw cell values as rows; row 0 / column 0 are Excel's row 1 / column A. Blanks are ""."""
+        if sheet not in self._rows:
+            self._rows[sheet] = self._read(sheet)
+        return self._rows[sheet]
 
     def grid(self, sheet: str) -> pd.DataFrame:
-        """Raw cell values, object dtype; grid row 0 / column 0 are Excel's row 1 / column A."""
-        if sheet not in self._grids:
-            from lawgov_metrics.intake.safety import read_sheet_grid
+        return pd.DataFrame(self.rows(sheet), dtype=object)
 
-            self._grids[sheet] = read_sheet_grid(self.path, sheet, self._info)
-        return self._grids[sheet]
+    def _read(self, sheet: str) -> list[list[Any]]:
+        """One sheet through calamine, the workbook opened once per file; only sheets the scan cleared."""
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        from lawgov_metrics.intake.safety import UnreadableFile
+
+        info = self._info.sheet(sheet)
+        if info.problem is not None:
+            raise info.problem
+        if info.kind != "worksheet":
+            return []
+        try:
+            if self._book is None:
+                self._book = CalamineWorkbook.from_path(str(self.path))
+            rows: list[list[Any]] = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except CalamineError as exc:
+            raise UnreadableFile("file-corrupt", f"工作表“{sheet}”无法解析：{exc}", sheet=sheet) from None
+        except (OSError, ValueError) as exc:
+            raise UnreadableFile("file-corrupt", f"无法读取文件：{exc}", sheet=sheet) from None
+        return rows
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+            self._book = None
+        self._rows.clear()
 
     def flagged(self, sheet: str) -> Flags:
         return self.flags.get(sheet, {})

@@ -16,7 +16,7 @@ import pandas as pd
 from lawgov_metrics.catalogue.models import Catalogue, FieldDef
 from lawgov_metrics.intake import layout
 from lawgov_metrics.intake import normalise as nz
-from lawgov_metrics.intake.ledgers import LedgerRead, SheetSource, _is_blank, _label, read_ledger_grid
+from lawgov_metrics.intake.ledgers import RawLedger, SheetSource, _is_blank, _label, extract_ledger
 from lawgov_metrics.intake.safety import UnreadableFile
 from lawgov_metrics.intake.values import RawValue
 from lawgov_metrics.intake.view import WorkbookView
@@ -31,7 +31,7 @@ class FileRead:
 
     file: str
     raws: list[RawValue] = field(default_factory=list)
-    ledgers: dict[str, list[LedgerRead]] = field(default_factory=dict)
+    ledgers: dict[str, list[RawLedger]] = field(default_factory=dict)
     coverage: list[tuple[str, str, int]] = field(default_factory=list)  # ledger, unit, year
     issues: list[Issue] = field(default_factory=list)
     units: set[str] = field(default_factory=set)
@@ -39,21 +39,31 @@ class FileRead:
     date1904: bool = False
 
 
+_LOOKUPS: dict[int, tuple[Catalogue, dict[str, FieldDef], dict[str, str]]] = {}
+
+
+def _lookups(catalogue: Catalogue) -> tuple[dict[str, FieldDef], dict[str, str]]:
+    """Fields and ledgers by id, Chinese name or alias (normalised), built once per catalogue."""
+    cached = _LOOKUPS.get(id(catalogue))
+    if cached is None or cached[0] is not catalogue:
+        fields: dict[str, FieldDef] = {}
+        for f in catalogue.fields:
+            for name in (f.id, f.name, *f.aliases):
+                fields.setdefault(_label(name), f)
+        ledgers = {}
+        for ledger in catalogue.ledgers:
+            for name in (ledger.id, ledger.name, ledger.name.removesuffix("台账")):
+                ledgers[_label(name)] = ledger.id
+        cached = _LOOKUPS[id(catalogue)] = (catalogue, fields, ledgers)
+    return cached[1], cached[2]
+
+
 def field_lookup(catalogue: Catalogue) -> dict[str, FieldDef]:
-    """Field by id, Chinese name or alias (normalised)."""
-    lookup: dict[str, FieldDef] = {}
-    for f in catalogue.fields:
-        for name in (f.id, f.name, *f.aliases):
-            lookup.setdefault(_label(name), f)
-    return lookup
+    return _lookups(catalogue)[0]
 
 
 def ledger_lookup(catalogue: Catalogue) -> dict[str, str]:
-    lookup = {}
-    for ledger in catalogue.ledgers:
-        for name in (ledger.id, ledger.name, ledger.name.removesuffix("台账")):
-            lookup[_label(name)] = ledger.id
-    return lookup
+    return _lookups(catalogue)[1]
 
 
 def read_workbook(
@@ -92,7 +102,7 @@ def read_workbook(
         if state != "visible" or name in INTERNAL_SHEETS or name == layout.SUMMARY_SHEET:
             continue
         try:
-            grid = view.grid(name)
+            rows = view.rows(name)
         except UnreadableFile as exc:  # this sheet only; the others stay readable
             out.issues.append(Issue(exc.code, exc.message, file=view.label, sheet=name))
             continue
@@ -100,18 +110,17 @@ def read_workbook(
         if ledger_id is not None:
             ledger = catalogue.ledgers_by_id[ledger_id]
             source = SheetSource(view.label, name, unit=unit, year=year, date1904=view.date1904)
-            read = read_ledger_grid(grid, ledger, source, resolve_unit, view.flagged(name))
-            out.ledgers.setdefault(ledger_id, []).append(read)
-            out.issues += read.issues
+            raw, issues = extract_ledger(rows, ledger, source, view.flagged(name))
+            out.issues += issues
+            if raw is not None:
+                out.ledgers.setdefault(ledger_id, []).append(raw)
             if unit is not None and year is not None:
                 out.coverage.append((ledger_id, unit, year))
                 out.units.add(unit)
                 out.years.add(year)
-            else:
-                _cover_from_records(out, ledger_id, read)
-        elif _looks_like_long_table(grid):
+        elif _looks_like_long_table(grid := pd.DataFrame(rows, dtype=object)):
             read_long_table(grid, catalogue, resolve_unit, out, sheet=name)
-        elif unit is None or not grid.map(_is_blank).all().all():
+        elif unit is None or any(not _is_blank(v) for row in rows for v in row):
             out.issues.append(
                 Issue(
                     "sheet-unknown",
@@ -123,46 +132,37 @@ def read_workbook(
     return out
 
 
-def _cover_from_records(out: FileRead, ledger_id: str, read: LedgerRead) -> None:
-    """A standalone ledger covers each unit it names for every year present in it."""
-    frame = read.frame
-    if frame.empty:
-        return
-    units = frame["unit"].dropna().unique()
-    years = frame["year"].dropna().astype(int).unique()
-    out.coverage += [(ledger_id, str(u), int(y)) for u in units for y in years]
-    out.units.update(str(u) for u in units)
-    out.years.update(int(y) for y in years)
-
-
 def _read_meta(view: WorkbookView) -> dict[str, str]:
-    grid = view.grid(layout.META_SHEET)
     meta = {}
-    for row in grid.itertuples(index=False):
+    for row in view.rows(layout.META_SHEET):
         if len(row) >= 2 and not _is_blank(row[0]):
             meta[str(row[0]).strip()] = "" if _is_blank(row[1]) else str(row[1]).strip()
     return meta
 
 
-def _find_label(grid: pd.DataFrame, label: str, max_rows: int = 10) -> tuple[int, int] | None:
+def _at(rows: list[list[object]], r: int, c: int) -> object:
+    return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+
+
+def _find_label(rows: list[list[object]], label: str, max_rows: int = 10) -> tuple[int, int] | None:
     target = _label(label)
-    for r in range(min(max_rows, len(grid))):
-        for c in range(min(4, grid.shape[1])):
-            if _label(grid.iat[r, c]) == target:
+    for r, row in enumerate(rows[:max_rows]):
+        for c, value in enumerate(row[:4]):
+            if _label(value) == target:
                 return r, c
     return None
 
 
-def _value_right_of(grid: pd.DataFrame, r: int, c: int) -> tuple[object, int]:
+def _value_right_of(rows: list[list[object]], r: int, c: int) -> tuple[object, int]:
     """The cell right of a label (layout: label in A, value in B); cells further right are hints."""
-    return (grid.iat[r, c + 1] if c + 1 < grid.shape[1] else None), c + 1
+    return _at(rows, r, c + 1), c + 1
 
 
 def _read_summary(
     view: WorkbookView, catalogue: Catalogue, resolve_unit: Callable[[str], str | None], out: FileRead
 ) -> tuple[str | None, int | None]:
     sheet = layout.SUMMARY_SHEET
-    grid = view.grid(sheet)
+    grid = view.rows(sheet)
     flagged = view.flagged(sheet)
     unit: str | None = None
     year: int | None = None
@@ -237,7 +237,7 @@ def _read_summary(
         )
         return unit, year
     header_row = header[0]
-    columns = {_label(v): c for c, v in enumerate(grid.iloc[header_row]) if not _is_blank(v)}
+    columns = {_label(v): c for c, v in enumerate(grid[header_row]) if not _is_blank(v)}
     id_col = columns.get(_label(layout.COL_FIELD_ID), 0)
     name_col = columns.get(_label(layout.COL_FIELD_NAME), 1)
     period_cols = {
@@ -247,13 +247,13 @@ def _read_summary(
     }
     fields = field_lookup(catalogue)
     for r in range(header_row + 1, len(grid)):
-        key = grid.iat[r, id_col] if not _is_blank(grid.iat[r, id_col]) else grid.iat[r, name_col]
+        key = _at(grid, r, id_col) if not _is_blank(_at(grid, r, id_col)) else _at(grid, r, name_col)
         if _is_blank(key):
             continue
         field = fields.get(_label(key))
         excel_row = r + 1
         if field is None:
-            if any(not _is_blank(grid.iat[r, c]) for c in period_cols.values()):
+            if any(not _is_blank(_at(grid, r, c)) for c in period_cols.values()):
                 out.issues.append(
                     Issue(
                         "field-unknown",
@@ -277,7 +277,7 @@ def _read_summary(
                 )
                 out.raws.append(RawValue(unit, year, period, field.id, _INVALID, view.label, sheet, ref))
                 continue
-            out.raws.append(RawValue(unit, year, period, field.id, grid.iat[r, c], view.label, sheet, ref))
+            out.raws.append(RawValue(unit, year, period, field.id, _at(grid, r, c), view.label, sheet, ref))
     return unit, year
 
 
