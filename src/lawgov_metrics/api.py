@@ -34,8 +34,14 @@ def evaluate(
     return run(catalogue, submission, years, as_of=as_of or dt.date.today())
 
 
-def check(submission: Submission) -> CheckReport:
-    """The problems of a submission, per file, for ``lawgov-metrics check``."""
+def check(submission: Submission, catalogue: Catalogue | None = None) -> CheckReport:
+    """The problems of a submission, per file, for ``lawgov-metrics check``: those found while reading,
+    and (given the catalogue) figures reported directly that disagree with their ledger."""
+    issues = list(submission.issues)
+    if catalogue is not None:
+        from lawgov_metrics.engine.evaluate import combine_values, coverage_of
+
+        issues += combine_values(catalogue, submission, coverage_of(submission))[1]
     units: dict[str, set[str]] = {}
     years: dict[str, set[int]] = {}
     for row in submission.values[["unit", "year", "source"]].to_dict("records"):
@@ -48,7 +54,7 @@ def check(submission: Submission) -> CheckReport:
             years.setdefault(str(name), set()).update(int(y) for y in group["year"].unique())
     return CheckReport(
         files=submission.files,
-        issues_list=submission.issues,
+        issues_list=tuple(issues),
         units_by_file={f: tuple(sorted(u)) for f, u in units.items()},
         years_by_file={f: tuple(sorted(y)) for f, y in years.items()},
     )

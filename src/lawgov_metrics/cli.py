@@ -295,7 +295,7 @@ def check(
     catalogue = _load(catalogue_path)
     from lawgov_metrics.api import check as build_check
 
-    report = build_check(_read(paths, catalogue, units))
+    report = build_check(_read(paths, catalogue, units), catalogue)
     from lawgov_metrics.render import CHECK_FORMATS
 
     if fmt is ReportFormat.table:

@@ -56,8 +56,11 @@ def derive_values(
     catalogue: Catalogue, ledgers: Mapping[str, pd.DataFrame], coverage: pd.DataFrame
 ) -> pd.DataFrame:
     """Values of every derived field for every covered (unit, year) and period; zero where no record matches."""
+    facts = {lid: _ledger_facts(frame) for lid, frame in ledgers.items() if not frame.empty}
     frames = [
-        _derive_field(catalogue, f, ledgers, coverage) for f in catalogue.fields if f.derive is not None
+        _derive_field(catalogue, f, ledgers, coverage, facts)
+        for f in catalogue.fields
+        if f.derive is not None
     ]
     frames = [f for f in frames if len(f)]
     if not frames:
@@ -65,8 +68,21 @@ def derive_values(
     return pd.concat(frames, ignore_index=True)
 
 
+def _ledger_facts(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Per unit-year of a ledger, once: the files it came from, and whether any row failed validation
+    (a row that failed anywhere in the unit-year makes its derived figures unreliable)."""
+    pairs = ledger[["unit", "year", "_file"]].drop_duplicates()
+    files = pairs.groupby(["unit", "year"], observed=True, sort=True)["_file"].agg("、".join).rename("files")
+    bad = ledger.loc[ledger["_invalid"], ["unit", "year"]].drop_duplicates().assign(invalid=True)
+    return files.reset_index().merge(bad, on=["unit", "year"], how="left")
+
+
 def _derive_field(
-    catalogue: Catalogue, field: FieldDef, ledgers: Mapping[str, pd.DataFrame], coverage: pd.DataFrame
+    catalogue: Catalogue,
+    field: FieldDef,
+    ledgers: Mapping[str, pd.DataFrame],
+    coverage: pd.DataFrame,
+    facts: Mapping[str, pd.DataFrame],
 ) -> pd.DataFrame:
     derive = field.derive
     assert derive is not None
@@ -93,21 +109,12 @@ def _derive_field(
         else:
             agg = grouped[derive.column].nunique().rename("value").astype("float64")
         stats = pd.concat([agg, grouped.size().rename("rows")], axis=1).reset_index()
-        # a row that failed validation anywhere in the unit-year makes the derived figure unreliable
-        bad = ledger.loc[ledger["_invalid"], ["unit", "year"]].drop_duplicates().assign(invalid=True)
-        files = (
-            ledger.groupby(["unit", "year"], observed=True, sort=False)["_file"]
-            .agg(_join_files)
-            .rename("files")
-        )
         if field.period != "year":
             stats = stats.rename(columns={keys[-1]: "period"})
         else:
             stats["period"] = "Y"
         grid = grid.merge(stats, on=["unit", "year", "period"], how="left")
-        grid = grid.merge(bad, on=["unit", "year"], how="left").merge(
-            files.reset_index(), on=["unit", "year"], how="left"
-        )
+        grid = grid.merge(facts[derive.ledger], on=["unit", "year"], how="left")
         grid["value"] = grid["value"].fillna(0.0)
         grid["rows"] = grid["rows"].fillna(0).astype("int64")
         grid["invalid"] = grid["invalid"].astype("boolean").fillna(False).astype(bool)
@@ -120,7 +127,3 @@ def _derive_field(
     )
     grid["field"] = field.id
     return grid[["unit", "year", "period", "field", "value", "source", "rows", "invalid"]]
-
-
-def _join_files(files: pd.Series) -> str:
-    return "、".join(sorted(set(files.astype(str))))

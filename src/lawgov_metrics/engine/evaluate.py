@@ -33,9 +33,9 @@ def evaluate(
     """
     period = catalogue.plan.period
     wanted = sorted(set(years)) if years is not None else [y for y in submission.years if y in period.years]
-    coverage = _coverage(submission)
-    issues: list[Issue] = list(submission.issues)
-    values = _combine_values(catalogue, submission, coverage, issues)
+    coverage = coverage_of(submission)
+    values, conflicts = combine_values(catalogue, submission, coverage)
+    issues: list[Issue] = [*submission.issues, *conflicts]
     ctx = Context(
         catalogue=catalogue,
         values={str(f): frame for f, frame in values.groupby("field", observed=True, sort=False)},
@@ -93,11 +93,17 @@ def _judge(ctx: Context, ind: Indicator, grid: pd.DataFrame) -> tuple[pd.DataFra
     judged.loc[grid["year"] < start, "note"] = f"自{start}年起考核"
     judged.loc[grid["year"] > end, ["status", "note"]] = ["not_applicable", f"{end}年后不再考核"]
     inputs = pd.DataFrame(columns=["unit", "year", "input", "value", "source"])
+    summary = pd.Series("", index=grid.index, dtype="str")
     if in_force.any():
         active = grid[in_force]
         outcome = JUDGES[ind.kind](ctx, ind, active)  # type: ignore[operator]
-        judged.loc[active.index, outcome.frame.columns] = outcome.frame
-        inputs = pd.concat(outcome.inputs, ignore_index=True) if outcome.inputs else inputs
+        if in_force.all():
+            judged = outcome.frame
+        else:
+            judged.loc[active.index, outcome.frame.columns] = outcome.frame
+        if outcome.inputs:
+            inputs = pd.concat(outcome.inputs, ignore_index=True)
+            summary.loc[active.index] = _summarise(outcome.inputs)
     points = pd.Series(
         [ind.points_for(k, int(y)) for k, y in zip(grid["kind"], grid["year"], strict=True)], index=grid.index
     )
@@ -122,15 +128,25 @@ def _judge(ctx: Context, ind: Indicator, grid: pd.DataFrame) -> tuple[pd.DataFra
             "note": judged["note"].astype("str"),
         }
     )
-    inputs = inputs.assign(indicator=ind.id)
-    pairs = inputs["input"].astype("str") + "=" + inputs["value"].astype("str")
-    summary = pairs.groupby([inputs["unit"], inputs["year"]], observed=True, sort=False).agg("；".join)
-    keyed = results.set_index(["unit", "year"]).index
-    results["inputs"] = summary.reindex(keyed).fillna("").to_numpy() if len(summary) else ""
-    return results[RESULT_COLUMNS], inputs
+    results["inputs"] = summary
+    return results[RESULT_COLUMNS], inputs.assign(indicator=ind.id)
 
 
-def _coverage(submission: Submission) -> pd.DataFrame:
+def _summarise(frames: list[pd.DataFrame]) -> pd.Series:
+    """「输入=数值（出处）；…」 per result, every figure with the cell or ledger it came from (vectorised:
+    each judge's input frames share the grid's index)."""
+    parts = []
+    for frame in frames:
+        source = frame["source"].astype("str").fillna("")
+        where = ("（" + source + "）").where(source != "", "")
+        parts.append(frame["input"].astype("str") + "=" + frame["value"].astype("str") + where)
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "；" + part
+    return joined
+
+
+def coverage_of(submission: Submission) -> pd.DataFrame:
     if submission.coverage is None or submission.coverage.empty:
         return pd.DataFrame(
             {
@@ -142,10 +158,11 @@ def _coverage(submission: Submission) -> pd.DataFrame:
     return submission.coverage[["ledger", "unit", "year"]].drop_duplicates().reset_index(drop=True)
 
 
-def _combine_values(
-    catalogue: Catalogue, submission: Submission, coverage: pd.DataFrame, issues: list[Issue]
-) -> pd.DataFrame:
+def combine_values(
+    catalogue: Catalogue, submission: Submission, coverage: pd.DataFrame
+) -> tuple[pd.DataFrame, list[Issue]]:
     """Direct values and ledger-derived ones; both given and disagreeing is an issue and 数据有误, not a guess."""
+    issues: list[Issue] = []
     direct = submission.values[["unit", "year", "period", "field", "value", "date", "source"]].astype(
         {"unit": "str", "year": "int64", "period": "str", "field": "str", "value": "float64", "source": "str"}
     )
@@ -165,7 +182,7 @@ def _combine_values(
             direct = pd.concat([direct, missing_bad], ignore_index=True)
     derived = derive_values(catalogue, submission.ledgers, coverage)
     if derived.empty:
-        return direct
+        return direct, issues
     key = ["unit", "year", "period", "field"]
     both = direct.merge(derived, on=key, how="outer", suffixes=("", "_ledger"), indicator=True)
     has_direct = both["_merge"].isin(["both", "left_only"]) & both["value"].notna()
@@ -193,7 +210,7 @@ def _combine_values(
         | both["invalid_ledger"].astype("boolean").fillna(False)
         | conflict
     ).astype(bool)
-    return out
+    return out, issues
 
 
 def _part(source: object, index: int) -> str:

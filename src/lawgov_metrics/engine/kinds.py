@@ -56,6 +56,18 @@ class Context:
     coverage: pd.DataFrame  # ledger, unit, year
     as_of: dt.date
     issues: list[Issue] = field(default_factory=list)
+    _indexed: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+
+    def indexed(self, field_id: str, period: str) -> pd.DataFrame | None:
+        """A field's values for one period, indexed by (unit, year): built once, looked up by every judge."""
+        key = (field_id, period)
+        if key not in self._indexed:
+            found = self.values.get(field_id)
+            if found is None or found.empty:
+                return None
+            found = found[found["period"] == period]
+            self._indexed[key] = found.set_index(["unit", "year"])[["value", "date", "source", "invalid"]]
+        return self._indexed[key]
 
     @property
     def plan_start(self) -> int:
@@ -90,19 +102,17 @@ def lookup(
     ctx: Context, grid: pd.DataFrame, field_id: str, period: str = "Y", year_shift: int = 0
 ) -> pd.DataFrame:
     """The field's value, date, source and invalid flag for each grid row (NaN where not reported)."""
-    keys = grid[["unit", "year"]].copy()
-    keys["year"] = keys["year"] + year_shift
-    found = ctx.values.get(field_id)
-    if found is None or found.empty:
+    found = ctx.indexed(field_id, period)
+    if found is None:
         out = pd.DataFrame(index=grid.index)
         out["value"], out["date"], out["source"], out["invalid"] = np.nan, pd.NaT, "", False
         return out
-    found = found[found["period"] == period][["unit", "year", "value", "date", "source", "invalid"]]
-    merged = keys.reset_index().merge(found, on=["unit", "year"], how="left").set_index("index")
-    merged.index.name = None
+    keys = pd.MultiIndex.from_arrays([grid["unit"], grid["year"] + year_shift])
+    merged = found.reindex(keys)
+    merged.index = grid.index
     merged["invalid"] = merged["invalid"].astype("boolean").fillna(False).astype(bool)
     merged["source"] = merged["source"].fillna("")
-    return merged[["value", "date", "source", "invalid"]]
+    return merged
 
 
 def _inputs(

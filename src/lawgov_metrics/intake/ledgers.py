@@ -231,6 +231,8 @@ def parse_ledger(
     frame["unit"], unit_bad, unit_issues = _units(ledger, raws, sizes, frame, resolve_unit)
     issues += unit_issues
     frame["_invalid"] = bad | unit_bad
+    if ledger.key:  # where a duplicate record is pointed at: its first key column
+        frame["_keycol"] = np.repeat([r.positions.get(ledger.key[0], -1) for r in raws], sizes)
     frame = _place(frame, ledger)
     issues += _outside_year(ledger, raws, frame)
     return frame.drop(columns="_src"), issues
@@ -483,7 +485,7 @@ def mark_duplicates(frame: pd.DataFrame, ledger: Ledger) -> tuple[pd.DataFrame, 
             .set_index(subset)[["_file", "_sheet", "_row"]]
         )
         key_names = "、".join(ledger.column(k).name for k in ledger.key if ledger.column(k) is not None)  # type: ignore[union-attr]
-        records = frame.loc[dup, [*subset, "_file", "_sheet", "_row"]].head(ISSUES_PER_COLUMN * 5)
+        records = frame.loc[dup, [*subset, "_file", "_sheet", "_row", "_keycol"]].head(ISSUES_PER_COLUMN * 5)
         for record in records.to_dict("records"):
             original = first_rows.loc[tuple(record[k] for k in subset)]
             where = (
@@ -498,6 +500,9 @@ def mark_duplicates(frame: pd.DataFrame, ledger: Ledger) -> tuple[pd.DataFrame, 
                     file=str(record["_file"]),
                     sheet=str(record["_sheet"]),
                     row=int(record["_row"]),
+                    cell=cell_ref(int(record["_row"]), int(record["_keycol"]) + 1)
+                    if record["_keycol"] >= 0
+                    else "",
                     unit=str(record["unit"]),
                 )
             )
@@ -508,4 +513,4 @@ def mark_duplicates(frame: pd.DataFrame, ledger: Ledger) -> tuple[pd.DataFrame, 
                     f"《{ledger.name}》另有 {int(dup.sum()) - ISSUES_PER_COLUMN * 5} 条重复记录未计入",
                 )
             )
-    return frame[~dup].reset_index(drop=True), issues
+    return frame[~dup].drop(columns="_keycol", errors="ignore").reset_index(drop=True), issues

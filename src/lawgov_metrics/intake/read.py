@@ -204,6 +204,8 @@ def assemble(
         issues += read.issues
     values, invalid, value_issues = build_values(catalogue, raws, date1904)
     issues += value_issues
+    flagged = pd.DataFrame([f for read in reads for f in read.invalid], columns=["unit", "year", "field"])
+    invalid = pd.concat([invalid, flagged], ignore_index=True).drop_duplicates().reset_index(drop=True)
     ledgers: dict[str, pd.DataFrame] = {}
     by_ledger: dict[str, list[RawLedger]] = {}
     for read in reads:

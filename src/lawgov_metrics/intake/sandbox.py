@@ -10,6 +10,7 @@ starts in milliseconds; only the result crosses back, pickled through a pipe.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import pickle
@@ -26,8 +27,19 @@ from lawgov_metrics.intake.safety import MB, ReadLimits, UnreadableFile
 T = TypeVar("T")
 
 
+def _quiet() -> None:
+    """A dying worker must not write to the terminal: a Rust abort prints its own message, and faulthandler
+    would dump a stack; stdout may be carrying the parent's JSON. Everything it says goes through the pipe."""
+    faulthandler.disable()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def _child(send: Connection, func: Callable[..., Any], args: tuple[Any, ...], memory: int) -> None:
     try:
+        _quiet()
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort must not write a core file
         result: tuple[str, Any] = ("ok", func(*args))

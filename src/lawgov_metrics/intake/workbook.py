@@ -33,6 +33,7 @@ class FileRead:
     raws: list[RawValue] = field(default_factory=list)
     ledgers: dict[str, list[RawLedger]] = field(default_factory=dict)
     coverage: list[tuple[str, str, int]] = field(default_factory=list)  # ledger, unit, year
+    invalid: list[tuple[str, int, str]] = field(default_factory=list)  # unit, year, field already reported
     issues: list[Issue] = field(default_factory=list)
     units: set[str] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
@@ -275,20 +276,10 @@ def _read_summary(
                 out.issues.append(
                     Issue(code, f"「{field.name}」{text}", file=view.label, sheet=sheet, cell=ref, unit=unit)
                 )
-                out.raws.append(RawValue(unit, year, period, field.id, _INVALID, view.label, sheet, ref))
+                out.invalid.append((unit, year, field.id))
                 continue
             out.raws.append(RawValue(unit, year, period, field.id, _at(grid, r, c), view.label, sheet, ref))
     return unit, year
-
-
-class _Invalid:
-    """A cell already reported (error value, formula without result): parsed as a failure, never a number."""
-
-    def __str__(self) -> str:
-        return "（单元格有误）"
-
-
-_INVALID = _Invalid()
 
 
 def _looks_like_long_table(grid: pd.DataFrame) -> bool:

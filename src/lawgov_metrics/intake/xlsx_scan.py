@@ -45,6 +45,21 @@ _SHEET_KINDS: dict[str, SheetKind] = {
 }
 _PAD = b" " * 32  # the fast scan reads a few bytes past a tag start; never past the buffer
 _LT_C, _LT_F, _LT_V, _COLON_C = (int.from_bytes(t, "little") for t in (b"<c", b"<f", b"<v", b":c"))
+_R_EQ = int.from_bytes(b' r="', "little")
+_LT_ROW = int.from_bytes(b"<row", "little")
+_NAME_END = np.zeros(256, dtype=bool)  # what ends a tag name for calamine's XML reader
+_NAME_END[[9, 10, 13, 32, 47, 62]] = True
+_SPACE_R = int.from_bytes(b" r", "little")
+# other ways an attribute key r can start: after a closing quote, or after a tab or line break
+_OTHER_R = [
+    (int.from_bytes(b'"r', "little"), None),
+    (int.from_bytes(b"'r", "little"), b"'"),
+    (int.from_bytes(b"\tr", "little"), b"\t"),
+    (int.from_bytes(b"\nr", "little"), b"\n"),
+    (int.from_bytes(b"\rr", "little"), b"\r"),
+]
+_KEY_END = np.zeros(256, dtype=bool)  # whitespace or '=' after a key
+_KEY_END[[9, 10, 13, 32, 61]] = True
 _DELIMS = np.array([9, 10, 13, 32, 47, 62], dtype=np.uint8)  # what may end a tag name
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _T_E = re.compile(rb"""\st\s*=\s*["']e["']""")
@@ -58,7 +73,7 @@ _TAG_START = re.compile(rb"<(?:/?)(?:[A-Za-z_][\w.\-]*:)?(?:c|row|v|f|is|mergeCe
 _SPECIAL = re.compile(rb"<!--|<!\[CDATA\[|<\?|<!")
 _SPECIAL_END = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
 _REF = re.compile(rb"([A-Za-z]*)([0-9]*)")
-_SST = re.compile(rb"<(?:[\w.\-]+:)?sst(?=[\s/>])")
+_SST = re.compile(rb"<(?:[\w.\-]+:)?sst")
 _TAG_REST = re.compile(rb"""(?:[^>"']|"[^"]*"|'[^']*')*+>""")  # to the tag's closing '>', quotes respected
 
 
@@ -301,10 +316,10 @@ def _check_shared_strings(
     for data in reader.stream(part):
         buf = carry + data
         pending = -1
-        for m in _SST.finditer(buf):
-            rest = _TAG_REST.match(buf, m.end())
+        for start, name_end in _sst_tags(buf):
+            rest = _TAG_REST.match(buf, name_end)
             if rest is None:
-                pending = m.start()  # the tag goes on in the next chunk
+                pending = start  # the tag goes on in the next chunk
                 break
             for key, v1, v2 in _ATTR.findall(rest.group(0)):
                 if key not in (b"uniqueCount", b"count"):
@@ -331,6 +346,21 @@ def _check_shared_strings(
                 f"共享字符串表中有一段超过 {limits.max_token_bytes // MB} MB 的 XML 内容，超过上限；疑似恶意构造的文件",
             )
     return unique
+
+
+def _sst_tags(buf: bytes) -> Iterator[tuple[int, int]]:
+    """(start, end of name) of each <sst> or <prefix:sst> start tag; "sst" is rare, so find() it."""
+    i = buf.find(b"sst")
+    while i >= 0:
+        end = i + 3
+        if end < len(buf) and buf[end] in b" \t\r\n/>":
+            if i >= 1 and buf[i - 1] == 60:  # '<'
+                yield i - 1, end
+            elif i >= 1 and buf[i - 1] == 58:  # ':' — a prefix back to the '<'
+                lt = buf.rfind(b"<", max(0, i - 256), i)
+                if lt >= 0 and _SST.fullmatch(buf, lt, end):
+                    yield lt, end
+        i = buf.find(b"sst", i + 1)
 
 
 def _size(n: int) -> str:
@@ -514,8 +544,8 @@ class _Scanner:
         first = True
         for data in itertools.chain(chunks, [b""]):
             final = not data
-            buf = carry + data if carry else data
-            n = len(buf)
+            buf = b"".join((carry, data, _PAD))  # the padding lets the fast scan read past a tag start
+            n = len(buf) - len(_PAD)
             if open_token:
                 nxt = buf.find(b"<", 1)
                 if nxt > self.limits.max_token_bytes or (nxt < 0 and n > self.limits.max_token_bytes):
@@ -575,12 +605,13 @@ class _Scanner:
             self.scan.merged += [m.group(1).decode("ascii", "replace") for m in _MERGE.finditer(buf, 0, cut)]
 
 
-def _positions(arr: np.ndarray[Any, Any], code: int, n: int) -> np.ndarray[Any, Any]:
-    """Sorted positions p < n where the two bytes at p spell ``code`` (little-endian uint16)."""
+def _positions(arr: np.ndarray[Any, Any], code: int, n: int, *, ordered: bool = True) -> np.ndarray[Any, Any]:
+    """Positions p < n where the two bytes at p spell ``code`` (little-endian uint16), sorted if asked."""
     even = np.flatnonzero(arr[: len(arr) // 2 * 2].view("<u2") == code) * 2
     odd = np.flatnonzero(arr[1 : 1 + (len(arr) - 1) // 2 * 2].view("<u2") == code) * 2 + 1
     both = np.concatenate((even, odd))
-    both.sort(kind="stable")
+    if ordered:
+        both.sort(kind="stable")
     return both[both < n]
 
 
@@ -592,17 +623,19 @@ class _FastScan(_Scanner):
         self.row_digits = len(str(limits.max_rows))
 
     def feed(self, buf: bytes, n: int, final: bool) -> int:
-        joined = buf + _PAD
+        joined = buf  # already padded past n
         arr = np.frombuffer(joined, dtype=np.uint8)
+        words = np.ndarray(
+            (len(joined) - 3,), dtype="<u4", buffer=joined, strides=(1,)
+        )  # 4 bytes at each offset
         cpos = _positions(arr, _LT_C, n)
         # A tag start in the last 17 bytes may be cut short: it goes to the next buffer unexamined.
         whole = cpos[cpos < (n if final else n - 17)]
-        after = arr[whole + 2]
-        if ((after == 62) | (after == 47) | ((after < 32) & (after != 0))).any():
-            raise _Fallback  # <c> without attributes, <c/>, or a newline/tab after the name
-        cells = whole[after == 32]
-        if not ((arr[cells + 3] == 114) & (arr[cells + 4] == 61) & (arr[cells + 5] == 34)).all():
-            raise _Fallback  # the first attribute is not r="…"
+        head = words[whole + 2]  # the 4 bytes after "<c"
+        is_cell = head == _R_EQ
+        cells = whole[is_cell]
+        if len(cells) < len(whole) and _NAME_END[(head[~is_cell] & 0xFF).astype(np.uint8)].any():
+            raise _Fallback  # a <c> tag whose first attribute is not r="…", or none at all
         if final:
             cut = n
         elif len(cells) and n - int(cells[-1]) <= self.window:
@@ -615,6 +648,7 @@ class _FastScan(_Scanner):
         if len(colons) and np.isin(arr[colons + 2], _DELIMS).any():
             raise _Fallback  # a prefixed <x:c> element
         done = cells[cells < cut]
+        self._one_r_each(arr, words, buf, len(done), cut)
         if len(done):
             self._refs(arr, joined, done)
             self._formulas(arr, joined, done, cut)
@@ -623,32 +657,48 @@ class _FastScan(_Scanner):
         self._merged(buf[tail:cut], cut - tail)
         return cut
 
+    def _one_r_each(
+        self, arr: np.ndarray[Any, Any], words: np.ndarray[Any, Any], buf: bytes, n_cells: int, cut: int
+    ) -> None:
+        """No cell may carry a second attribute named r: calamine takes the last one, and the fast scan
+        reads the first. An attribute key r follows whitespace or a value's closing quote and is followed
+        by '=' (spaces allowed). Every ' r' so followed must be a cell's own (one each) or a row's."""
+        keyed = _positions(arr, _SPACE_R, cut, ordered=False)
+        keyed = keyed[_KEY_END[arr[keyed + 2]]]
+        rows = int(np.count_nonzero(words[keyed - 4] == _LT_ROW))
+        if len(keyed) - rows != n_cells:
+            raise _Fallback
+        for code, byte in _OTHER_R:
+            if byte is None or buf.find(byte, 0, cut) >= 0:
+                odd = _positions(arr, code, cut, ordered=False)
+                if _KEY_END[arr[odd + 2]].any():
+                    raise _Fallback
+
     def _refs(self, arr: np.ndarray[Any, Any], joined: bytes, cells: np.ndarray[Any, Any]) -> None:
         """Extents from the cells' r values. Only the candidates for the last row and column are parsed
         exactly: a reference calamine cannot parse makes it fail on the sheet, never allocate."""
         win = sliding_window_view(arr, 11)[cells + 6]  # the 11 bytes after r="
         ends = (win == 34).argmax(axis=1)  # the closing quote; 0 = not within 11 bytes
-        letter = ((win[:, :4] | 32) - 97) < 26  # a-z, either case (calamine accepts both)
-        two = letter[:, 1] & letter[:, 2]
-        if (ends < 2).any() or not letter[:, 0].all() or (two & letter[:, 3]).any():
+        second, third = _is_letter(win[:, 1]), _is_letter(win[:, 2])
+        two = second & third
+        if (ends < 2).any() or not _is_letter(win[:, 0]).all() or (two & _is_letter(win[:, 3])).any():
             raise _Fallback  # a long or odd reference, or one of more than three letters
-        letters = 1 + letter[:, 1].astype(np.intp) + two
+        letters = 1 + second.view(np.int8) + two.view(np.int8)
         digits = ends - letters
-        rows_k = np.arange(len(cells))
-        if (digits < 1).any() or digits.max() > self.row_digits or (win[rows_k, letters] == 48).any():
+        lead_zero = np.where(second, np.where(two, win[:, 3], win[:, 2]), win[:, 1]) == 48
+        if (digits < 1).any() or digits.max() > self.row_digits or lead_zero.any():
             raise _Fallback  # no row number, a long one, or a leading zero: the exact pass judges
-        s = self.scan
-        s.cells += len(cells)
-        most = int(digits.max())
-        for lead in (1, 2, 3):
-            sel = np.flatnonzero((digits == most) & (letters == lead))
-            if len(sel):
-                top = sel[_max_key(win[sel, lead : lead + most])]
-                self._far_cell(joined, int(cells[top]) + 6, int(ends[top]))
-        widest = int(letters.max())
-        sel = np.flatnonzero(letters == widest)
-        top = sel[_max_key(win[sel, :widest] & 0xDF)]
-        self._far_cell(joined, int(cells[top]) + 6, int(ends[top]))
+        self.scan.cells += len(cells)
+        # The last row and column: compare references as big-endian byte strings, longest first (no leading
+        # zeros, so that is numeric order); the one winner of each is then parsed exactly.
+        octets = np.ndarray((len(joined) - 7,), dtype="<u8", buffer=joined, strides=(1,))
+        start = cells + 6
+        number = octets[start + letters].byteswap() >> ((8 - digits) * 8).astype(np.uint64)
+        top = int(((digits.astype(np.uint64) << np.uint64(56)) | number).argmax())
+        self._far_cell(joined, int(start[top]), int(ends[top]))
+        column = (octets[start].byteswap() >> ((8 - letters) * 8).astype(np.uint64)) & np.uint64(0xDFDFDF)
+        top = int(((letters.astype(np.uint64) << np.uint64(56)) | column).argmax())
+        self._far_cell(joined, int(start[top]), int(ends[top]))
 
     def _far_cell(self, joined: bytes, start: int, length: int) -> None:
         ref = joined[start : start + length]
@@ -662,7 +712,9 @@ class _FastScan(_Scanner):
         if col + 1 > s.max_col:
             s.max_col, s.col_ref = col + 1, ref.decode("ascii").upper()
 
-    def _formulas(self, arr: np.ndarray[Any, Any], joined: bytes, cells: np.ndarray[Any, Any], cut: int) -> None:
+    def _formulas(
+        self, arr: np.ndarray[Any, Any], joined: bytes, cells: np.ndarray[Any, Any], cut: int
+    ) -> None:
         """Cells with an <f> but no <v> holding text before the next cell starts."""
         fpos = _positions(arr, _LT_F, cut)
         if not len(fpos):
@@ -701,11 +753,9 @@ class _FastScan(_Scanner):
             i = joined.find(b"#", i + 1, cut)
 
 
-def _max_key(columns: np.ndarray[Any, Any]) -> int:
-    """Index of the row whose bytes are largest read left to right (at most 8 columns)."""
-    padded = np.zeros((len(columns), 8), dtype=np.uint8)
-    padded[:, 8 - columns.shape[1] :] = columns
-    return int(padded.view(">u8").ravel().argmax())
+def _is_letter(column: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """a-z in either case (calamine accepts both), on a column of bytes."""
+    return cast("np.ndarray[Any, Any]", ((column | 32) - 97) < 26)
 
 
 def _ref_position(ref: bytes) -> tuple[int, int]:
@@ -828,7 +878,7 @@ class _ExactScan(_Scanner):
                 if not closed:
                     self.in_value = name
                     text_end = buf.find(b"<", m.end())
-                    text = buf[m.end() : text_end] if name == b"v" else b"x"
+                    text = (buf[m.end() : text_end] if text_end >= 0 else b"") if name == b"v" else b"x"
                     if text:
                         self.has_text = True
                         if name == b"v" and self.cell_type == b"e" and self.cell is not None:
@@ -872,7 +922,7 @@ class _ExactScan(_Scanner):
 def _attr(attrs: bytes, key: bytes) -> bytes | None:
     """An attribute's raw value by exact name (as calamine matches keys), or None. A repeated attribute is
     an error to calamine's XML reader; answer with the largest reading so the scan errs on the safe side."""
-    values = [v1 or v2 for k, v1, v2 in _ATTR.findall(attrs) if k == key]
+    values: list[bytes] = [v1 or v2 for k, v1, v2 in _ATTR.findall(attrs) if k == key]
     if len(values) > 1 and key in (b"r", b"ref"):
         return max(values, key=lambda v: (len(v), v.upper()))
-    return cast(bytes, values[0]) if values else None
+    return values[0] if values else None
