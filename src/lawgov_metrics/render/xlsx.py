@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 CellType = Literal["text", "int", "number", "percent"]
 PERCENT = "0.0%"
+POINTS = "0.0#"  # 得分 and other plain numbers: 87.6, 136.31
 PERCENT_KINDS = frozenset({"ratio", "per_person", "cumulative", "duration", "trend"})
 STATUS_FILLS: dict[str, str] = {  # background, ARGB-less hex
     "met": "C6EFCE",  # green
@@ -431,6 +432,8 @@ class _Writer:
             number_format = (styled.number_format if styled else None) or column.number_format
             if number_format is None and column.type == "percent":
                 number_format = PERCENT
+            elif number_format is None and column.type == "number":
+                number_format = POINTS
             if fill is None and number_format is None:
                 return plain
             cell = WriteOnlyCell(ws, value=plain)
