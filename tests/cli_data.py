@@ -20,7 +20,9 @@ def _cell(ws, field_id: str, period: str = "全年"):  # type: ignore[no-untyped
     raise KeyError(field_id)
 
 
-def _workbook(cat: Catalogue, path: Path, kind: str, unit: str, year: int, values: dict, ledgers: dict) -> None:  # type: ignore[type-arg]
+def _workbook(
+    cat: Catalogue, path: Path, kind: str, unit: str, year: int, values: dict, ledgers: dict
+) -> None:  # type: ignore[type-arg]
     wb = build_template(cat, kind=kind, unit=unit, year=year)
     for key, value in values.items():
         field_id, _, period = key.partition("@")
@@ -52,7 +54,9 @@ def write_dataset(cat: Catalogue, folder: Path) -> Path:
                 "suggestions_satisfied": 39,
             },
             {
-                "学法与培训活动台账": [[dt.date(year, m, 10), "中心组学法", f"第{m}月"] for m in (1, 4, 7, 10)]
+                "学法与培训活动台账": [
+                    [dt.date(year, m, 10), "中心组学法", f"第{m}月"] for m in (1, 4, 7, 10)
+                ]
                 + [[dt.date(year, 3, 1), "案卷评查", "上"], [dt.date(year, 9, 1), "案卷评查", "下"]],
                 "行政执法人员名册": [r for r in staff if r[0].year == year],
                 "行政执法人员培训台账": [
@@ -62,7 +66,10 @@ def write_dataset(cat: Catalogue, folder: Path) -> Path:
                     [dt.date(year, 6, 1), "A002", "全市行政执法人员轮训", 15],
                     [dt.date(year, 6, 2), "A002", "行政许可法", 15],
                 ],
-                "行政诉讼案件台账": [[f"({year})琼01行初{i}号", dt.date(year, 3, i + 1), "败诉" if i < lost else "胜诉"] for i in range(10)],
+                "行政诉讼案件台账": [
+                    [f"({year})琼01行初{i}号", dt.date(year, 3, i + 1), "败诉" if i < lost else "胜诉"]
+                    for i in range(10)
+                ],
             },
         )
     _workbook(
@@ -71,8 +78,18 @@ def write_dataset(cat: Catalogue, folder: Path) -> Path:
         "approval_bureau",
         "海口市行政审批服务局",
         2024,
-        {"inter_province_done": "是", "inter_province_done_date": dt.date(2022, 11, 30), "services_total": 100, "services_online": 96},
-        {"企业开办办件台账": [["K1", dt.date(2024, 9, 30), dt.date(2024, 10, 8)], ["K2", dt.date(2024, 11, 4), dt.date(2024, 11, 4)]]},
+        {
+            "inter_province_done": "是",
+            "inter_province_done_date": dt.date(2022, 11, 30),
+            "services_total": 100,
+            "services_online": 96,
+        },
+        {
+            "企业开办办件台账": [
+                ["K1", dt.date(2024, 9, 30), dt.date(2024, 10, 8)],
+                ["K2", dt.date(2024, 11, 4), dt.date(2024, 11, 4)],
+            ]
+        },
     )
     _workbook(
         cat,

@@ -46,7 +46,9 @@ def test_template_then_check_round_trip(tmp_path: Path) -> None:
     ws = wb["汇总表"]
     ws["E7"] = 3  # fill one figure by script
     wb.save(out)
-    checked = run("check", str(out), "--units", str(REPO / "tests" / "fixtures" / "units.csv"), "--format", "json")
+    checked = run(
+        "check", str(out), "--units", str(REPO / "tests" / "fixtures" / "units.csv"), "--format", "json"
+    )
     assert checked.exit_code == 0, checked.output
     assert json.loads(checked.stdout)["ok"] is True
 
@@ -66,7 +68,10 @@ def test_check_clean_data_exits_0_and_json_validates(data: Path) -> None:
     payload = json.loads(result.stdout)
     jsonschema.validate(payload, schema("check.schema.json"))
     assert payload["ok"] is True
-    assert {f["file"].rsplit("/", 1)[-1] for f in payload["files"]} >= {"司法局-2024.xlsx", "审批局-2024.xlsx"}
+    assert {f["file"].rsplit("/", 1)[-1] for f in payload["files"]} >= {
+        "司法局-2024.xlsx",
+        "审批局-2024.xlsx",
+    }
 
 
 def test_check_errors_exit_1_and_junit(data: Path, tmp_path: Path) -> None:
@@ -79,7 +84,9 @@ def test_check_errors_exit_1_and_junit(data: Path, tmp_path: Path) -> None:
 
 def test_check_strict_fails_on_warnings(tmp_path: Path, data: Path) -> None:
     footer = tmp_path / "long.csv"
-    footer.write_text("单位,年度,字段,数值\n海口市司法局,2024,normative_docs_issued,1\n合计,,,1\n", encoding="utf-8")
+    footer.write_text(
+        "单位,年度,字段,数值\n海口市司法局,2024,normative_docs_issued,1\n合计,,,1\n", encoding="utf-8"
+    )
     args = ("check", str(footer), "--units", str(data / "units.csv"))
     assert run(*args).exit_code == 0
     assert run(*args, "--strict").exit_code == 1
@@ -182,8 +189,23 @@ def test_broken_catalogue_exits_2(data: Path, tmp_path: Path) -> None:
 # ---------------------------------------------------------------- explain: one indicator of each kind
 
 EXPLAIN = [
-    ("海口市司法局", "normative_doc_filing_rate", ["行政规范性文件报备率", "按规定报备的行政规范性文件件数 ÷ 制发行政规范性文件件数", "20", "司法局-2024.xlsx › 汇总表", "达标", "2 / 2"]),
-    ("海口市司法局", "leadership_study_sessions", ["每年 ≥ 4 次", "台账《学法与培训活动台账》", "4 次", "达标"]),
+    (
+        "海口市司法局",
+        "normative_doc_filing_rate",
+        [
+            "行政规范性文件报备率",
+            "按规定报备的行政规范性文件件数 ÷ 制发行政规范性文件件数",
+            "20",
+            "司法局-2024.xlsx › 汇总表",
+            "达标",
+            "2 / 2",
+        ],
+    ),
+    (
+        "海口市司法局",
+        "leadership_study_sessions",
+        ["每年 ≥ 4 次", "台账《学法与培训活动台账》", "4 次", "达标"],
+    ),
     ("海口市司法局", "unit_case_review_half_yearly", ["上半年 1；下半年 1", "达标"]),
     ("海口市司法局", "enforcement_training_hours", ["50%（1/2 人）", "名册人数", "未达标", "1 / 2"]),
     ("海口市司法局", "enforcement_rotation_training", ["规划期累计", "100%（2/2 人）", "达标", "1 / 1"]),
@@ -198,7 +220,20 @@ EXPLAIN = [
 @pytest.mark.parametrize(("unit", "indicator", "fragments"), EXPLAIN, ids=[e[1] for e in EXPLAIN])
 def test_explain_each_kind(data: Path, unit: str, indicator: str, fragments: list[str]) -> None:
     result = runner.invoke(
-        app, ["explain", str(data), "--unit", unit, "--indicator", indicator, "--year", "2024", "-c", str(FIXTURE), *AS_OF],
+        app,
+        [
+            "explain",
+            str(data),
+            "--unit",
+            unit,
+            "--indicator",
+            indicator,
+            "--year",
+            "2024",
+            "-c",
+            str(FIXTURE),
+            *AS_OF,
+        ],
         env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
@@ -207,6 +242,15 @@ def test_explain_each_kind(data: Path, unit: str, indicator: str, fragments: lis
 
 
 def test_explain_indicator_not_applying_to_unit(data: Path) -> None:
-    result = run("explain", str(data), "--unit", "秀英区人民政府", "--indicator", "inter_province_service_2022", "--year", "2024")
+    result = run(
+        "explain",
+        str(data),
+        "--unit",
+        "秀英区人民政府",
+        "--indicator",
+        "inter_province_service_2022",
+        "--year",
+        "2024",
+    )
     assert result.exit_code == 2
     assert "不适用于" in result.stderr

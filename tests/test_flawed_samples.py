@@ -23,7 +23,11 @@ def test_every_planted_mistake_is_reported_at_its_cell() -> None:
     got = {(Path(i["file"]).name, i["code"], i["sheet"], i["cell"]) for i in payload["issues"]}
     planted = {(e["file"], e["code"], e["sheet"], e["cell"]) for e in expected}
     assert planted - got == set(), "planted mistakes not reported"
-    errors = {(Path(i["file"]).name, i["code"], i["sheet"], i["cell"]) for i in payload["issues"] if i["severity"] == "error"}
+    errors = {
+        (Path(i["file"]).name, i["code"], i["sheet"], i["cell"])
+        for i in payload["issues"]
+        if i["severity"] == "error"
+    }
     assert errors - planted == set(), "errors reported that were not planted"
 
 

@@ -204,6 +204,24 @@ def test_a_far_cell_is_found_however_it_is_written(tmp_path: Path, evasion: str)
     assert found.code == "file-corrupt" or "XFD1048576" in found.message.upper()
 
 
+@pytest.mark.parametrize(
+    "evasion",
+    [
+        f'<c r="{FAR}"><v>2</v></c>',  # unprefixed in a prefixed sheet
+        f'<y:c r="{FAR}"><y:v>2</y:v></y:c>',  # another prefix
+        f'<x:c r="A1" r="{FAR}"><x:v>2</x:v></x:c>',  # the sheet's own prefix, a second r
+        f'<x:c t="n" r="{FAR}"><x:v>2</x:v></x:c>',  # r not first
+        f'<x:c r="{FAR}"><x:v>2</x:v></x:c>',  # plain
+    ],
+)
+def test_a_far_cell_is_found_in_a_prefixed_sheet(tmp_path: Path, evasion: str) -> None:
+    rows = f'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row><x:row r="1048576">{evasion}</x:row>'
+    xml = f'<?xml version="1.0"?><x:worksheet xmlns:x="{MAIN_NS}"><x:sheetData>{rows}</x:sheetData></x:worksheet>'
+    found = problem(raw_book(tmp_path, xml))
+    assert found.code == "sheet-too-large"
+    assert FAR in found.message
+
+
 def test_cells_without_references_are_counted_as_calamine_counts_them(tmp_path: Path) -> None:
     rows = '<row r="1">' + "<c><v>1</v></c>" * 201 + "</row>"
     found = problem(book(tmp_path, rows))
@@ -279,6 +297,34 @@ def test_an_ill_formed_sheet_is_refused_rather_than_guessed(tmp_path: Path, rows
     assert says in found.message
 
 
+def test_each_speed_is_used_where_it_should_be(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lawgov_metrics.intake import xlsx_scan
+
+    exact_runs: list[str] = []
+    real = xlsx_scan._ExactScan.run
+
+    def counting(self: xlsx_scan._ExactScan, *args: object) -> object:
+        exact_runs.append(self.sheet)
+        return real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(xlsx_scan._ExactScan, "run", counting)
+    canonical = render([(1, 1, "number", 0), (2, 3, "text", 5)])
+    inspect_xlsx(raw_book(tmp_path, canonical, "a.xlsx"))
+    inspect_xlsx(raw_book(tmp_path, render([(1, 1, "number", 0)], prefix="x"), "b.xlsx"))
+    assert exact_runs == []
+    inspect_xlsx(raw_book(tmp_path, render([(1, 1, "number", 0)], refs=False), "c.xlsx"))
+    assert exact_runs == ["S"]
+
+
+def test_a_late_fallback_does_not_count_the_sheet_twice(tmp_path: Path) -> None:
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 60_000))
+    rows += '<row r="60000"><c><v>1</v></c></row>'  # the exact scan takes over at the very end
+    path = book(tmp_path, rows)
+    size = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").file_size
+    limits = ReadLimits(max_unpacked_bytes=size + 100_000, max_token_bytes=200_000)
+    assert inspect_xlsx(path, limits).sheet("S").problem is None
+
+
 def test_markup_in_comments_does_not_move_cells(tmp_path: Path) -> None:
     rows = '<row r="1"><c><v>1</v></c><!-- </row><row r="1"> --><c><v>2</v></c><![CDATA[</row>]]><c><v>3</v></c></row>'
     info = inspect_xlsx(book(tmp_path, rows)).sheet("S")
@@ -294,7 +340,9 @@ def test_a_dtd_in_a_sheet_is_refused(tmp_path: Path) -> None:
 
 # -------------------------------------------------------------------------- fast and exact scans agree
 
-cell_kinds = st.sampled_from(["number", "text", "error", "formula", "formula-cached", "blank"])
+cell_kinds = st.sampled_from(
+    ["number", "text", "error", "formula", "formula-cached", "formula-empty-text", "blank"]
+)
 layouts = st.lists(
     st.tuples(st.integers(1, 400), st.integers(1, 30), cell_kinds, st.integers(0, 60)),
     min_size=1,
@@ -321,6 +369,7 @@ def render(cells: list[tuple[int, int, str, int]], *, prefix: str = "", refs: bo
                 "error": (f"<{p}v>#DIV/0!</{p}v>", ' t="e"'),
                 "formula": (f"<{p}f>1+{pad}</{p}f><{p}v/>", ""),
                 "formula-cached": (f"<{p}f>1+{pad}</{p}f><{p}v>{pad}</{p}v>", ""),
+                "formula-empty-text": (f'<{p}f>IF(A1="","",1)</{p}f><{p}v></{p}v>', ' t="str"'),
                 "blank": ("", ' s="1"'),
             }[kind]
             parts.append(f"<{p}c{ref}{body[1]}>{body[0]}</{p}c>" if body[0] else f"<{p}c{ref}{body[1]}/>")
@@ -350,9 +399,10 @@ def test_fast_and_exact_scans_agree_across_chunk_boundaries(
 ) -> None:
     tmp = tmp_path_factory.mktemp("agree")
     fast = summary(raw_book(tmp, render(cells), "fast.xlsx"), SMALL_CHUNKS)
+    prefixed = summary(raw_book(tmp, render(cells, prefix="x"), "prefixed.xlsx"), SMALL_CHUNKS)
     exact = summary(raw_book(tmp, render(cells, prefix="x", refs=False), "exact.xlsx"), SMALL_CHUNKS)
     whole = summary(raw_book(tmp, render(cells), "whole.xlsx"), ReadLimits())
-    assert fast == exact == whole
+    assert fast == prefixed == exact == whole
     expected_errors = {(r - 1, c - 1): "#DIV/0!" for r, c, kind, _ in cells if kind == "error"}
     assert fast[4] == expected_errors
     assert fast[5] == sorted((r - 1, c - 1) for r, c, kind, _ in cells if kind == "formula")
@@ -367,9 +417,8 @@ def test_grid_positions_match_the_scan(
     path = raw_book(tmp_path_factory.mktemp("grid"), render(cells))
     info = inspect_xlsx(path)
     grid = read_sheet_grid(path, "S", info)
-    filled = [
-        (r, c, kind) for r, c, kind, _ in cells if kind in ("number", "text", "error", "formula-cached")
-    ]
+    kinds = ("number", "text", "error", "formula-cached", "formula-empty-text")  # what calamine shows
+    filled = [(r, c, kind) for r, c, kind, _ in cells if kind in kinds]
     if not filled:
         assert grid.size == 0 or (grid == "").all().all()
         return

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,7 @@ class Assessment:
     issues_list: tuple[Issue, ...]
     files: tuple[str, ...]
     years: tuple[int, ...]
+    as_of: dt.date | None = None  # the day deadlines were judged against
 
     @property
     def issues(self) -> pd.DataFrame:
@@ -104,11 +106,10 @@ class Assessment:
         write_json_atomic(self.as_dict(), Path(path))
 
     def write_excel(self, path: str | Path, *, inputs: list[str] | None = None) -> None:
-        import datetime as dt
-
         from lawgov_metrics.render.xlsx import write_xlsx
 
-        write_xlsx(self, Path(path), inputs=inputs or list(self.files), generated_at=dt.datetime.now(dt.UTC))
+        generated_at = dt.datetime.now().astimezone()  # the analyst's own clock, with its offset
+        write_xlsx(self, Path(path), inputs=inputs or list(self.files), generated_at=generated_at)
 
     def below(self, fail_under: float) -> pd.DataFrame:
         """Unit-years whose 得分率 (in percent) is below ``fail_under``."""
@@ -170,6 +171,7 @@ class Assessment:
             "catalogue": {"version": self.catalogue.version, "sha256": self.catalogue.sha256},
             "plan": self.catalogue.plan.title,
             "years": list(self.years),
+            "as_of": self.as_of.isoformat() if self.as_of else None,
             "files": list(self.files),
             "units": units,
             "results": results,

@@ -72,6 +72,7 @@ def evaluate(
         issues_list=all_issues,
         files=submission.files,
         years=tuple(wanted),
+        as_of=ctx.as_of,
     )
 
 

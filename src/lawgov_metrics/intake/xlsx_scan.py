@@ -43,10 +43,9 @@ _SHEET_KINDS: dict[str, SheetKind] = {
     "chartsheets": "chartsheet",
     "dialogsheets": "dialogsheet",
 }
-_PAD = b" " * 32  # the fast scan reads a few bytes past a tag start; never past the buffer
-_LT_C, _LT_F, _LT_V, _COLON_C = (int.from_bytes(t, "little") for t in (b"<c", b"<f", b"<v", b":c"))
-_R_EQ = int.from_bytes(b' r="', "little")
-_LT_ROW = int.from_bytes(b"<row", "little")
+_PAD = b" " * 48  # the fast scan reads a few bytes past a tag start; never past the buffer
+_LT_C, _COLON_C = (int.from_bytes(t, "little") for t in (b"<c", b":c"))
+_ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?[A-Za-z_][\w.\-]*[\s/>]")  # the first element, and its prefix
 _NAME_END = np.zeros(256, dtype=bool)  # what ends a tag name for calamine's XML reader
 _NAME_END[[9, 10, 13, 32, 47, 62]] = True
 _SPACE_R = int.from_bytes(b" r", "little")
@@ -60,9 +59,9 @@ _OTHER_R = [
 ]
 _KEY_END = np.zeros(256, dtype=bool)  # whitespace or '=' after a key
 _KEY_END[[9, 10, 13, 32, 61]] = True
-_DELIMS = np.array([9, 10, 13, 32, 47, 62], dtype=np.uint8)  # what may end a tag name
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _T_E = re.compile(rb"""\st\s*=\s*["']e["']""")
+_T_STR = re.compile(rb"""\st\s*=\s*["']str["']""")
 _MERGE = re.compile(rb"""<(?:[\w.\-]+:)?mergeCell\s(?:[^>]*?\s)?ref\s*=\s*["']([^"'<>]{1,64})["']""")
 _ATTR = re.compile(rb"""([^\s=/"'<>]+)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')""")
 # Tokens of the exact scan: the start and end tags calamine acts on, quote-aware, never spanning a '<'.
@@ -73,6 +72,7 @@ _TAG_START = re.compile(rb"<(?:/?)(?:[A-Za-z_][\w.\-]*:)?(?:c|row|v|f|is|mergeCe
 _SPECIAL = re.compile(rb"<!--|<!\[CDATA\[|<\?|<!")
 _SPECIAL_END = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
 _REF = re.compile(rb"([A-Za-z]*)([0-9]*)")
+_CELL_START = re.compile(rb"""<(?:[\w.\-]+:)?c\s+r\s*=\s*["']""")
 _SST = re.compile(rb"<(?:[\w.\-]+:)?sst")
 _TAG_REST = re.compile(rb"""(?:[^>"']|"[^"]*"|'[^']*')*+>""")  # to the tag's closing '>', quotes respected
 
@@ -157,30 +157,27 @@ def _required(container: ZipContainer, name: str) -> ZipPart:
 
 
 class _PartReader:
-    """Streams parts through one budget; counts each entry's unpacked bytes once however often it is read."""
+    """Streams parts through one budget, counting each entry's unpacked bytes once however often (and however
+    far) it is read: a sheet may be scanned twice, and a prolog check reads only a part's first chunk."""
 
     def __init__(self, container: ZipContainer, budget: Budget) -> None:
         self.container = container
         self.budget = budget
+        self.counted: dict[str, int] = {}
         self.verified: set[str] = set()
 
     def stream(self, part: ZipPart, chunk: int = 4 * MB) -> Iterator[bytes]:
-        if part.name in self.verified:
-            return self.container.stream(part, _FreeBudget(self.budget), chunk)
-        return self._counting(part, chunk)
-
-    def _counting(self, part: ZipPart, chunk: int) -> Iterator[bytes]:
-        yield from self.container.stream(part, self.budget, chunk)
-        self.verified.add(part.name)
+        yield from self.container.stream(part, _PartBudget(self, part.name), chunk)
+        self.verified.add(part.name)  # inflated to the end: its real size is the declared one
 
     def read_xml(self, part: ZipPart) -> bytes:
-        data = b"".join(self.stream(part)) if part.size <= self.budget.limits.max_xml_part_bytes else b""
-        if not data and part.size:
+        limit = self.budget.limits.max_xml_part_bytes
+        if part.size > limit:
             raise UnreadableFile(
                 "file-too-large",
-                f"{part.name} 解压后为 {part.size / MB:,.1f} MB，超过 {self.budget.limits.max_xml_part_bytes // MB} MB 的上限",
+                f"{part.name} 解压后为 {part.size / MB:,.1f} MB，超过 {limit // MB} MB 的上限",
             )
-        return data
+        return b"".join(self.stream(part))
 
     def verify(self, part: ZipPart) -> None:
         if part.name not in self.verified:
@@ -188,17 +185,25 @@ class _PartReader:
                 pass
 
 
-class _FreeBudget(Budget):
-    """A re-read of bytes already counted: only the clock still runs."""
+class _PartBudget(Budget):
+    """One read of one entry: spends on the shared budget only bytes beyond what earlier reads counted."""
 
-    def __init__(self, budget: Budget) -> None:  # shares the original's clock, not its count
-        self.limits = budget.limits
-        self.started = budget.started
-        self.deadline = budget.deadline
+    def __init__(self, reader: _PartReader, name: str) -> None:  # shares the inspection's clock
+        self.limits = reader.budget.limits
+        self.started = reader.budget.started
+        self.deadline = reader.budget.deadline
         self.unpacked = 0
+        self.reader = reader
+        self.name = name
 
     def spend(self, n: int) -> None:
-        self.check_time()
+        self.unpacked += n
+        extra = self.unpacked - self.reader.counted.get(self.name, 0)
+        if extra > 0:
+            self.reader.counted[self.name] = self.unpacked
+            self.reader.budget.spend(extra)
+        else:
+            self.check_time()
 
 
 def _parse_xml(data: bytes, part: str) -> Any:
@@ -574,7 +579,8 @@ class _Scanner:
             )
 
     def _token_too_long(self, token: bytes) -> None:
-        ref = _REF.match(token[6:20]) if token.startswith(b'<c r="') else None
+        tag = _CELL_START.match(token)
+        ref = _REF.match(token, tag.end(), tag.end() + 14) if tag else None
         cell = ref.group(0).decode("ascii", "replace") if ref else ""
         where = f"单元格 {cell} 处" if cell else ""
         _sheet_problem(
@@ -606,36 +612,59 @@ class _Scanner:
 
 
 def _positions(arr: np.ndarray[Any, Any], code: int, n: int, *, ordered: bool = True) -> np.ndarray[Any, Any]:
-    """Positions p < n where the two bytes at p spell ``code`` (little-endian uint16), sorted if asked."""
-    even = np.flatnonzero(arr[: len(arr) // 2 * 2].view("<u2") == code) * 2
-    odd = np.flatnonzero(arr[1 : 1 + (len(arr) - 1) // 2 * 2].view("<u2") == code) * 2 + 1
-    both = np.concatenate((even, odd))
+    """Positions p < n where the two bytes at p spell ``code`` (little-endian uint16), sorted if asked.
+    Comparing is cheap and listing positions is not, so a pair that does not occur costs one pass."""
+    hits = []
+    for offset in (0, 1):
+        found = arr[offset : offset + (len(arr) - offset) // 2 * 2].view("<u2") == code
+        if found.any():
+            hits.append(np.flatnonzero(found) * 2 + offset)
+    if not hits:
+        return np.empty(0, dtype=np.intp)
+    both = hits[0] if len(hits) == 1 else np.concatenate(hits)
     if ordered:
         both.sort(kind="stable")
     return both[both < n]
 
 
+def _tag_starts(arr: np.ndarray[Any, Any], tag: bytes, n: int) -> np.ndarray[Any, Any]:
+    """Sorted positions p < n where ``tag`` (two bytes or more) begins."""
+    found = _positions(arr, int.from_bytes(tag[:2], "little"), n)
+    for k in range(2, len(tag)):
+        found = found[arr[found + k] == tag[k]]
+    return found
+
+
 class _FastScan(_Scanner):
-    """Vectorised scan of a sheet whose every ``<c`` tag starts ``<c r="…"`` (the first attribute is r)."""
+    """Vectorised scan of a sheet whose every cell tag starts ``<c r="…"`` — or ``<x:c r="…"`` when the root
+    element carries the prefix x:, as the OpenXML SDK writes — so that r is the first attribute."""
 
     def __init__(self, sheet: str, limits: ReadLimits) -> None:
         super().__init__(sheet, limits)
         self.row_digits = len(str(limits.max_rows))
+        self.prefix = b""  # of the root element, decided on the first buffer
+        self.cell_tag = b"<c"
+
+    def _check_prolog(self, buf: bytes, final: bool) -> None:
+        super()._check_prolog(buf, final)
+        root = _ROOT.search(buf)
+        self.prefix = root.group(1) if root and root.group(1) else b""
+        self.cell_tag = b"<" + self.prefix + b"c"
 
     def feed(self, buf: bytes, n: int, final: bool) -> int:
-        joined = buf  # already padded past n
-        arr = np.frombuffer(joined, dtype=np.uint8)
-        words = np.ndarray(
-            (len(joined) - 3,), dtype="<u4", buffer=joined, strides=(1,)
-        )  # 4 bytes at each offset
-        cpos = _positions(arr, _LT_C, n)
-        # A tag start in the last 17 bytes may be cut short: it goes to the next buffer unexamined.
-        whole = cpos[cpos < (n if final else n - 17)]
-        head = words[whole + 2]  # the 4 bytes after "<c"
-        is_cell = head == _R_EQ
+        arr = np.frombuffer(buf, dtype=np.uint8)  # buf is padded past n
+        size = len(self.cell_tag)
+        cpos = _tag_starts(arr, self.cell_tag, n)
+        # A tag start in the last 24 bytes may be cut short: it goes to the next buffer unexamined.
+        whole = cpos[cpos < (n if final else n - 24)]
+        if self.prefix and _positions(arr, _LT_C, n if final else n - 24).size:
+            raise _Fallback  # an unprefixed <c in a prefixed sheet
+        is_cell = np.ones(len(whole), dtype=bool)
+        for k, byte in enumerate(b' r="'):
+            is_cell &= arr[whole + size + k] == byte
         cells = whole[is_cell]
-        if len(cells) < len(whole) and _NAME_END[(head[~is_cell] & 0xFF).astype(np.uint8)].any():
-            raise _Fallback  # a <c> tag whose first attribute is not r="…", or none at all
+        if len(cells) < len(whole) and _NAME_END[arr[whole[~is_cell] + size]].any():
+            raise _Fallback  # a cell tag whose first attribute is not r="…", or none at all
         if final:
             cut = n
         elif len(cells) and n - int(cells[-1]) <= self.window:
@@ -644,28 +673,44 @@ class _FastScan(_Scanner):
             cut = max(buf.rfind(b"<", 0, n), 0)
         if len(whole) < len(cpos):
             cut = min(cut, int(cpos[len(whole)]))
-        colons = _positions(arr, _COLON_C, cut)
-        if len(colons) and np.isin(arr[colons + 2], _DELIMS).any():
-            raise _Fallback  # a prefixed <x:c> element
+        self._no_other_prefix(arr, cut)
         done = cells[cells < cut]
-        self._one_r_each(arr, words, buf, len(done), cut)
+        self._one_r_each(arr, buf, len(done), cut)
         if len(done):
-            self._refs(arr, joined, done)
-            self._formulas(arr, joined, done, cut)
-            self._errors(joined, done, cut)
+            refs = done + size + 4
+            self._refs(arr, buf, refs)
+            self._formulas(arr, buf, done, refs, cut)
+            self._errors(buf, done, refs, cut)
         tail = int(done[-1]) if len(done) else 0  # merged ranges follow the last cell
         self._merged(buf[tail:cut], cut - tail)
         return cut
 
-    def _one_r_each(
-        self, arr: np.ndarray[Any, Any], words: np.ndarray[Any, Any], buf: bytes, n_cells: int, cut: int
-    ) -> None:
+    def _no_other_prefix(self, arr: np.ndarray[Any, Any], cut: int) -> None:
+        """A cell element under any other prefix (calamine reads local names) sends the sheet to the exact
+        scan; under the sheet's own prefix it is one of ours (a start or an end tag)."""
+        colons = _positions(arr, _COLON_C, cut, ordered=False)
+        colons = colons[_NAME_END[arr[colons + 2]]]
+        if not len(colons):
+            return
+        if not self.prefix:
+            raise _Fallback
+        name = self.prefix[:-1]
+        before = arr[colons - len(name) - 1]
+        ours = (before == 60) | (before == 47)  # '<' or '/'
+        for k, byte in enumerate(name):
+            ours &= arr[colons - len(name) + k] == byte
+        if not ours.all():
+            raise _Fallback
+
+    def _one_r_each(self, arr: np.ndarray[Any, Any], buf: bytes, n_cells: int, cut: int) -> None:
         """No cell may carry a second attribute named r: calamine takes the last one, and the fast scan
         reads the first. An attribute key r follows whitespace or a value's closing quote and is followed
         by '=' (spaces allowed). Every ' r' so followed must be a cell's own (one each) or a row's."""
         keyed = _positions(arr, _SPACE_R, cut, ordered=False)
         keyed = keyed[_KEY_END[arr[keyed + 2]]]
-        rows = int(np.count_nonzero(words[keyed - 4] == _LT_ROW))
+        # A key after a single space follows the tag name or a closing quote: 'w' means <row r (a key
+        # after an unquoted or missing value is an error to calamine's XML reader, never a position).
+        rows = int(np.count_nonzero(arr[keyed - 1] == 119))
         if len(keyed) - rows != n_cells:
             raise _Fallback
         for code, byte in _OTHER_R:
@@ -674,10 +719,10 @@ class _FastScan(_Scanner):
                 if _KEY_END[arr[odd + 2]].any():
                     raise _Fallback
 
-    def _refs(self, arr: np.ndarray[Any, Any], joined: bytes, cells: np.ndarray[Any, Any]) -> None:
-        """Extents from the cells' r values. Only the candidates for the last row and column are parsed
-        exactly: a reference calamine cannot parse makes it fail on the sheet, never allocate."""
-        win = sliding_window_view(arr, 11)[cells + 6]  # the 11 bytes after r="
+    def _refs(self, arr: np.ndarray[Any, Any], joined: bytes, start: np.ndarray[Any, Any]) -> None:
+        """Extents from the cells' r values (``start``: where each begins). Only the candidates for the last
+        row and column are parsed exactly: a reference calamine cannot parse makes it fail, never allocate."""
+        win = sliding_window_view(arr, 11)[start]  # the 11 bytes after r="
         ends = (win == 34).argmax(axis=1)  # the closing quote; 0 = not within 11 bytes
         second, third = _is_letter(win[:, 1]), _is_letter(win[:, 2])
         two = second & third
@@ -688,11 +733,10 @@ class _FastScan(_Scanner):
         lead_zero = np.where(second, np.where(two, win[:, 3], win[:, 2]), win[:, 1]) == 48
         if (digits < 1).any() or digits.max() > self.row_digits or lead_zero.any():
             raise _Fallback  # no row number, a long one, or a leading zero: the exact pass judges
-        self.scan.cells += len(cells)
+        self.scan.cells += len(start)
         # The last row and column: compare references as big-endian byte strings, longest first (no leading
         # zeros, so that is numeric order); the one winner of each is then parsed exactly.
         octets = np.ndarray((len(joined) - 7,), dtype="<u8", buffer=joined, strides=(1,))
-        start = cells + 6
         number = octets[start + letters].byteswap() >> ((8 - digits) * 8).astype(np.uint64)
         top = int(((digits.astype(np.uint64) << np.uint64(56)) | number).argmax())
         self._far_cell(joined, int(start[top]), int(ends[top]))
@@ -713,19 +757,25 @@ class _FastScan(_Scanner):
             s.max_col, s.col_ref = col + 1, ref.decode("ascii").upper()
 
     def _formulas(
-        self, arr: np.ndarray[Any, Any], joined: bytes, cells: np.ndarray[Any, Any], cut: int
+        self,
+        arr: np.ndarray[Any, Any],
+        joined: bytes,
+        cells: np.ndarray[Any, Any],
+        refs: np.ndarray[Any, Any],
+        cut: int,
     ) -> None:
         """Cells with an <f> but no <v> holding text before the next cell starts."""
-        fpos = _positions(arr, _LT_F, cut)
+        f_tag, v_tag = b"<" + self.prefix + b"f", b"<" + self.prefix + b"v"
+        fpos = _tag_starts(arr, f_tag, cut)
         if not len(fpos):
             return
-        fpos = fpos[np.isin(arr[fpos + 2], _DELIMS[[3, 4, 5]])]
+        fpos = fpos[_NAME_END[arr[fpos + len(f_tag)]]]
         owner = np.searchsorted(cells, fpos, side="right") - 1
         fpos, owner = fpos[owner >= 0], owner[owner >= 0]
         if not len(fpos):
             return
-        vpos = _positions(arr, _LT_V, cut)
-        vpos = vpos[(arr[vpos + 2] == 62) & (arr[vpos + 3] != 60)]  # <v>text
+        vpos = _tag_starts(arr, v_tag, cut)
+        vpos = vpos[(arr[vpos + len(v_tag)] == 62) & (arr[vpos + len(v_tag) + 1] != 60)]  # <v>text
         nxt = np.where(owner + 1 < len(cells), cells[np.minimum(owner + 1, len(cells) - 1)], cut)
         if len(vpos):
             j = np.minimum(np.searchsorted(vpos, fpos), len(vpos) - 1)
@@ -733,21 +783,24 @@ class _FastScan(_Scanner):
         else:
             has_v = np.zeros(len(fpos), dtype=bool)
         for i in np.unique(owner[~has_v]):
-            start = int(cells[i]) + 6
-            ref = joined[start : joined.find(b'"', start)]
-            self.scan.formulas.append(_ref_position(ref))
+            if _T_STR.search(joined[int(cells[i]) : joined.find(b">", int(cells[i]))]):
+                continue  # t="str" with an empty <v>: the formula's result is the empty string
+            start = int(refs[i])
+            self.scan.formulas.append(_ref_position(joined[start : joined.find(b'"', start)]))
 
-    def _errors(self, joined: bytes, cells: np.ndarray[Any, Any], cut: int) -> None:
+    def _errors(
+        self, joined: bytes, cells: np.ndarray[Any, Any], refs: np.ndarray[Any, Any], cut: int
+    ) -> None:
         """Error values (t="e"): always "<v>#…"; '#' is rare enough to look at each one."""
+        v_open = b"<" + self.prefix + b"v>"
         i = joined.find(b"#", 0, cut)
         while i >= 0:
-            if joined[i - 3 : i] == b"<v>":
+            if joined[i - len(v_open) : i] == v_open:
                 owner = int(np.searchsorted(cells, i, side="right")) - 1
                 if owner >= 0:
                     start = int(cells[owner])
-                    tag = joined[start : joined.find(b">", start)]
-                    if _T_E.search(tag):
-                        ref = joined[start + 6 : joined.find(b'"', start + 6)]
+                    if _T_E.search(joined[start : joined.find(b">", start)]):
+                        ref = joined[int(refs[owner]) : joined.find(b'"', int(refs[owner]))]
                         value = joined[i : joined.find(b"<", i)].decode("utf-8", "replace")
                         self.scan.errors[_ref_position(ref)] = value
             i = joined.find(b"#", i + 1, cut)
@@ -890,7 +943,8 @@ class _ExactScan(_Scanner):
         assert self.cell is not None
         row, col = self.cell
         self._cell(row, col, self.has_value)
-        if self.has_formula and not self.has_text and not self.inline:
+        empty_text = self.cell_type == b"str" and self.has_value  # a formula whose result is ""
+        if self.has_formula and not self.has_text and not self.inline and not empty_text:
             self.scan.formulas.append((row, col))
         self.cell = None
         self.in_value = b""

@@ -341,6 +341,7 @@ def notes_sheet(assessment: Assessment, inputs: Sequence[str], generated_at: dt.
         ["指标目录 SHA-256", catalogue.sha256 or "（未记录）"],
         ["评估年度", "、".join(str(y) for y in assessment.years)],
         ["生成时间", generated_at.isoformat(sep=" ", timespec="seconds")],
+        ["截止日期判断日", assessment.as_of.isoformat() if assessment.as_of else "（未记录）"],
         ["单位数", int(assessment.scores["unit"].nunique()) if len(assessment.scores) else 0],
         ["指标结果数", len(assessment.results)],
         [
