@@ -74,6 +74,7 @@ def test_sniff_tells_tables_by_their_bytes(tmp_path: Path, content: bytes, kind:
         (b"  \n<!DOCTYPE html><html><body>", "file-not-workbook", "HTML"),
         (b"<table><tr><td>1</td></tr></table>", "file-not-workbook", "HTML"),
         (b"MIME-Version: 1.0\r\nContent-Type: multipart/related", "file-not-workbook", "HTML"),
+        (b"<!-- exported -->\n<HTML><body><table>", "file-not-workbook", "HTML"),
         (b'<?xml version="1.0"?><root/>', "file-not-workbook", "XML"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "file-legacy-xls", "97-2003"),
         (

@@ -1,0 +1,47 @@
+"""Every indicator of the shipped catalogue is evaluated on the samples, and the outcome is plausible."""
+
+from __future__ import annotations
+
+from lawgov_metrics.catalogue.applicability import applies
+
+
+def test_every_indicator_is_evaluated_for_every_applicable_unit_year(sample_assessment_2021_2025) -> None:  # type: ignore[no-untyped-def]
+    a = sample_assessment_2021_2025
+    catalogue = a.catalogue
+    results = a.results
+    assert set(results["indicator"]) == set(catalogue.indicators_by_id)
+    units = a.scores[["unit", "kind", "year"]].drop_duplicates()
+    for ind in catalogue.indicators:
+        expected = sum(applies(catalogue, ind, kind) for kind in units["kind"])
+        assert (results["indicator"] == ind.id).sum() == expected, ind.id
+
+
+def test_status_counts_per_unit_kind_are_plausible(sample_assessment_2021_2025) -> None:  # type: ignore[no-untyped-def]
+    results = sample_assessment_2021_2025.results
+    for group, rows in results.groupby(
+        results["kind"].map(sample_assessment_2021_2025.catalogue.general_kind)
+    ):
+        share = rows["status"].value_counts(normalize=True)
+        assert share.get("missing", 0) < 0.1, (group, share.to_dict())
+        assert share.get("met", 0) > 0.4, (group, share.to_dict())
+        assert share.get("not_met", 0) > 0.02, (group, share.to_dict())
+        assert share.get("invalid", 0) == 0, (group, share.to_dict())
+
+
+def test_each_indicator_is_judged_somewhere(sample_assessment_2021_2025) -> None:  # type: ignore[no-untyped-def]
+    """No indicator is 缺数据/不适用 for every unit and year: the samples exercise all of them."""
+    results = sample_assessment_2021_2025.results
+    judged = results[results["status"].isin(["met", "not_met"])].groupby("indicator").size()
+    never = sorted(set(results["indicator"]) - set(judged.index))
+    assert never == []
+
+
+def test_scores_are_consistent(sample_assessment_2021_2025) -> None:  # type: ignore[no-untyped-def]
+    a = sample_assessment_2021_2025
+    totals = a.results.groupby(["unit", "year"])[["points", "max_points"]].sum()
+    scores = a.scores.set_index(["unit", "year"])
+    assert (abs(totals["points"] - scores["points"]) < 1e-6).all()
+    assert (a.scores["points"] <= a.scores["max_points"] + 1e-9).all()
+    assert a.scores["grade"].isin([g.name for g in a.catalogue.grades]).all()
+    chapters = a.chapters.groupby(["unit", "year"])["points"].sum()
+    assert (abs(chapters - scores["points"].reindex(chapters.index)) < 1e-6).all()
