@@ -254,3 +254,19 @@ def test_explain_indicator_not_applying_to_unit(data: Path) -> None:
     )
     assert result.exit_code == 2
     assert "不适用于" in result.stderr
+
+
+def test_score_unit_filter_keeps_only_that_units_issues(data: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for name in ("units.csv", "司法局-2024.xlsx", "秀英区-2024.xlsx"):
+        (folder / name).write_bytes((data / name).read_bytes())
+    (folder / "bad.csv").write_text(
+        "单位,年度,字段,数值\n秀英区,2024,normative_docs_issued,若干\n", encoding="utf-8"
+    )
+    result = run("score", str(folder), "--unit", "海口市司法局", "--format", "json", *AS_OF)
+    payload = json.loads(result.stdout)
+    assert {u["unit"] for u in payload["units"]} == {"海口市司法局"}
+    assert payload["issues"] == []
+    assert result.exit_code == 1  # the data set as a whole still has an error, and stderr says so
+    assert "输入数据中有 1 个错误" in result.stderr

@@ -361,6 +361,11 @@ def score(
     else:
         SCORE_FORMATS[fmt.value](shown, sys.stdout)
     code = assessment.exit_code(fail_under)
+    if assessment.error_count:
+        typer.echo(
+            f"输入数据中有 {assessment.error_count} 个错误，退出码为 1（lawgov-metrics check 可逐条列出）",
+            err=True,
+        )
     if fail_under is not None and len(assessment.below(fail_under)):
         typer.echo(f"有 {len(assessment.below(fail_under))} 个单位年度得分率低于 {fail_under:g}%", err=True)
     raise typer.Exit(code)

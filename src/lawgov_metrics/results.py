@@ -92,12 +92,15 @@ class Assessment:
         shown = set(keep(self.scores)["unit"])
         chapters = self.chapters[self.chapters["unit"].isin(shown)].reset_index(drop=True)
         provenance = self.provenance[self.provenance["unit"].isin(shown)].reset_index(drop=True)
+        # a unit's own problems, and those no unit could be given to (an unreadable file, a bad register row)
+        issues = tuple(i for i in self.issues_list if not i.unit or i.unit in shown)
         return replace(
             self,
             results=keep(self.results),
             scores=keep(self.scores),
             chapters=chapters,
             provenance=provenance,
+            issues_list=issues,
         )
 
     def write_json(self, path: str | Path) -> None:

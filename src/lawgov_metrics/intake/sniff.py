@@ -103,14 +103,14 @@ def _sniff_text(head: bytes) -> str:
             "file-not-workbook",
             f"文件实际是网页（HTML）格式，不是真正的 Excel 工作簿（常见于某些系统导出的“xls”）；{RESAVE}",
         )
-    if start.startswith("<?xml"):
+    if start.startswith("<"):  # markup of some kind; never a CSV
         if "urn:schemas-microsoft-com:office:spreadsheet" in text:
             raise UnreadableFile(
                 "file-not-workbook", f"文件实际是 Excel 2003 XML 表格，不是 .xlsx 工作簿；{RESAVE}"
             )
-        if "<html" in start:
+        if "<html" in start or "<table" in start:
             raise UnreadableFile(
-                "file-not-workbook", f"文件实际是网页（XHTML）格式，不是 Excel 工作簿；{RESAVE}"
+                "file-not-workbook", f"文件实际是网页（HTML）格式，不是真正的 Excel 工作簿；{RESAVE}"
             )
         raise UnreadableFile("file-not-workbook", "文件实际是 XML 文本，不是 Excel 工作簿")
     return "csv"
@@ -180,8 +180,8 @@ def _ole_stream_names(path: Path, size: int) -> set[str] | None:
                 fat += struct.unpack(f"<{sector // 4}I", fh.read(sector))
             names: set[str] = set()
             sid, seen = first_dir, 0
-            while sid < _OLE_NOSTREAM:
-                if sid >= n_sectors or sid >= len(fat) or seen > n_sectors:
+            while sid < _OLE_NOSTREAM:  # a workbook's directory is a few sectors; a cycle ends here
+                if sid >= n_sectors or sid >= len(fat) or seen > min(n_sectors, 10_000):
                     return None
                 fh.seek((sid + 1) * sector)
                 block = fh.read(sector)

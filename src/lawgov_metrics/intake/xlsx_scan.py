@@ -49,6 +49,8 @@ _ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?[A-Za-z_][\w.\-]*[\s/>]")  # the fir
 _NAME_END = np.zeros(256, dtype=bool)  # what ends a tag name for calamine's XML reader
 _NAME_END[[9, 10, 13, 32, 47, 62]] = True
 _SPACE_R = int.from_bytes(b" r", "little")
+_SPACE_R_EQ_QUOTE = int.from_bytes(b' r="', "little")
+_ROW_R_EQ = int.from_bytes(b"w r=", "little")
 # other ways an attribute key r can start: after a closing quote, or after a tab or line break
 _OTHER_R = [
     (int.from_bytes(b'"r', "little"), None),
@@ -627,6 +629,17 @@ def _positions(arr: np.ndarray[Any, Any], code: int, n: int, *, ordered: bool = 
     return both[both < n]
 
 
+def _count(arr: np.ndarray[Any, Any], code: int, width: int, n: int) -> int:
+    """How many p < n start the ``width``-byte little-endian ``code`` (2 or 4 bytes; arr is padded)."""
+    dtype = "<u2" if width == 2 else "<u4"
+    total = 0
+    for offset in range(width):
+        words = (n - offset + width - 1) // width
+        if words > 0:
+            total += int(np.count_nonzero(arr[offset : offset + words * width].view(dtype) == code))
+    return total
+
+
 def _tag_starts(arr: np.ndarray[Any, Any], tag: bytes, n: int) -> np.ndarray[Any, Any]:
     """Sorted positions p < n where ``tag`` (two bytes or more) begins."""
     found = _positions(arr, int.from_bytes(tag[:2], "little"), n)
@@ -704,15 +717,22 @@ class _FastScan(_Scanner):
 
     def _one_r_each(self, arr: np.ndarray[Any, Any], buf: bytes, n_cells: int, cut: int) -> None:
         """No cell may carry a second attribute named r: calamine takes the last one, and the fast scan
-        reads the first. An attribute key r follows whitespace or a value's closing quote and is followed
-        by '=' (spaces allowed). Every ' r' so followed must be a cell's own (one each) or a row's."""
-        keyed = _positions(arr, _SPACE_R, cut, ordered=False)
-        keyed = keyed[_KEY_END[arr[keyed + 2]]]
-        # A key after a single space follows the tag name or a closing quote: 'w' means <row r (a key
-        # after an unquoted or missing value is an error to calamine's XML reader, never a position).
-        rows = int(np.count_nonzero(arr[keyed - 1] == 119))
-        if len(keyed) - rows != n_cells:
-            raise _Fallback
+        reads the first. A key r follows whitespace or a value's closing quote, then '=' (spaces allowed).
+
+        Every ' r' must be a cell's own (exactly one each, ' r="') or a row's ('w r="': a key after a
+        single space follows the tag name or a closing quote; one after an unquoted or missing value is an
+        error to calamine's XML reader, never a position). Counting settles it when every ' r' is ' r="';
+        otherwise each ' r' followed by '=' or whitespace is looked at."""
+        spaced = _count(arr, _SPACE_R, 2, cut)
+        quoted = _count(arr, _SPACE_R_EQ_QUOTE, 4, cut)
+        if spaced == quoted:
+            if quoted - _count(arr, _ROW_R_EQ, 4, cut - 1) != n_cells:
+                raise _Fallback
+        else:
+            keyed = _positions(arr, _SPACE_R, cut, ordered=False)
+            keyed = keyed[_KEY_END[arr[keyed + 2]]]
+            if len(keyed) - int(np.count_nonzero(arr[keyed - 1] == 119)) != n_cells:  # 'w'
+                raise _Fallback
         for code, byte in _OTHER_R:
             if byte is None or buf.find(byte, 0, cut) >= 0:
                 odd = _positions(arr, code, cut, ordered=False)
