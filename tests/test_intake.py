@@ -258,3 +258,51 @@ def test_input_files_are_not_modified(cat, tmp_path: Path) -> None:
     before = path.read_bytes(), path.stat().st_mtime_ns
     read_submissions([tmp_path], cat, register=UNITS)
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_parquet_long_table_and_parquet_ledger(cat, tmp_path: Path) -> None:
+    pd.DataFrame(
+        {
+            "单位": ["秀英区", "秀英区"],
+            "年度": [2024, 2024],
+            "字段": ["normative_docs_issued", "制发行政规范性文件件数"],
+            "数值": [7, 7],
+        }
+    ).to_parquet(tmp_path / "long.parquet")
+    pd.DataFrame(
+        {
+            "单位": ["秀英区", "秀英区"],
+            "案号": ["(2024)琼01行初1号", "(2024)琼01行初2号"],
+            "审结日期": pd.to_datetime(["2024-03-01", "2024-08-01"]),
+            "审理结果": ["败诉", "撤诉"],
+        }
+    ).to_parquet(tmp_path / "行政诉讼案件台账.parquet")
+    sub = read_submissions([tmp_path], cat, register=UNITS)
+    assert [i for i in sub.issues if i.severity == "error"] == []
+    assert sub.values[["unit", "field", "value"]].values.tolist() == [
+        ["秀英区人民政府", "normative_docs_issued", 7.0]
+    ]
+    cases = sub.ledgers["litigation_cases"]
+    assert list(cases["outcome"]) == ["败诉", "撤诉"] and list(cases["half"]) == ["H1", "H2"]
+    assert ("litigation_cases", "秀英区人民政府", 2024) in set(map(tuple, sub.coverage.to_numpy().tolist()))
+
+
+def test_long_table_sheet_in_a_workbook_with_title_row(cat, tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "导出数据"
+    ws.append(["2024年各单位填报汇总（系统导出）"])
+    ws.append(["单位名称", "年份", "指标项", "值", "周期"])
+    ws.append(["海口市教育局", "2024年", "案卷评查", "", ""])  # a blank value is not a figure
+    ws.append(["海口市教育局", 2024, "case_review_half", 1, "下半年"])
+    ws.append(["海口市教育局", 2024, "case_review_half", 2, "全年"])  # a half-year field has no 全年
+    path = tmp_path / "export.xlsx"
+    wb.save(path)
+    sub = read_submissions([path], cat, register=UNITS)
+    assert sub.values[["field", "period", "value"]].values.tolist() == [["case_review_half", "H2", 1.0]]
+    assert [(i.code, i.cell) for i in sub.issues if i.severity == "error"] == [
+        ("field-unknown", "C3"),
+        ("period-invalid", "E5"),
+    ]
