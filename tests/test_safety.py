@@ -262,6 +262,20 @@ def test_row_and_column_limits_can_be_tightened(tmp_path: Path) -> None:
     assert problem(path, ReadLimits(max_cells=99)).code == "sheet-too-large"
 
 
+def test_too_many_flags_or_merges_stop_the_scan(tmp_path: Path) -> None:
+    formulas = "".join(f'<row r="{r}"><c r="A{r}"><f>1+1</f></c></row>' for r in range(1, 301))
+    found = problem(book(tmp_path, formulas), ReadLimits(max_flagged_cells=200))
+    assert (found.code, found.cell) == ("value-formula", "A1")
+    assert "个公式没有计算结果" in found.message  # counted up to where the scan stopped
+    merges = "".join(f'<mergeCell ref="A{r}:B{r}"/>' for r in range(1, 301))
+    rows = '<row r="1"><c r="A1"><v>1</v></c></row>'
+    found = problem(
+        book(tmp_path, rows, tail=f"<mergeCells>{merges}</mergeCells>", name="m.xlsx"),
+        ReadLimits(max_flagged_cells=200),
+    )
+    assert "合并单元格" in found.message
+
+
 def test_a_sparse_range_is_refused_but_a_dense_one_is_not(tmp_path: Path) -> None:
     dense = "".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c></row>' for r in range(1, 2001))
     limits = ReadLimits(sparse_floor_cells=1000)

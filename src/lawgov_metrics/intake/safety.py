@@ -92,7 +92,7 @@ class ReadLimits:
     max_token_bytes: int = 10 * MB  # one XML tag or text run (an attribute can be 64 MB)
     max_rows: int = 1_100_000  # per sheet, counting from row 1
     max_columns: int = 200  # per sheet, counting from column A
-    max_cells: int = 25_000_000  # rows × columns of the used range: what the parser allocates
+    max_cells: int = 20_000_000  # rows × columns of the used range: what the parser allocates (~2.8 GB)
     sparse_floor_cells: int = 1_000_000  # a range larger than this ...
     min_density: float = 0.01  # ... must have at least this share of its cells filled
     max_shared_strings: int = 5_000_000  # uniqueCount of sharedStrings.xml

@@ -111,13 +111,10 @@ def _out_of_memory(limits: ReadLimits, what: str) -> UnreadableFile:
 
 def _death(exitcode: int | None, limits: ReadLimits, what: str) -> UnreadableFile:
     if exitcode is not None and exitcode < 0:
-        sig = -exitcode
-        if sig in (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS):
-            # A failed allocation aborts (Rust) or is killed (the OOM killer); a crash in C segfaults.
-            return (
-                _out_of_memory(limits, what)
-                if sig != signal.SIGSEGV
-                else UnreadableFile("file-corrupt", f"{what}时解析程序崩溃，文件可能已损坏或被恶意构造")
-            )
-        return UnreadableFile("file-corrupt", f"{what}时解析程序异常退出（信号 {signal.Signals(sig).name}）")
+        sig = signal.Signals(-exitcode)
+        if sig in (signal.SIGABRT, signal.SIGKILL):  # a failed allocation aborts (Rust) or is OOM-killed
+            return _out_of_memory(limits, what)
+        if sig in (signal.SIGSEGV, signal.SIGBUS):
+            return UnreadableFile("file-corrupt", f"{what}时解析程序崩溃，文件可能已损坏或被恶意构造")
+        return UnreadableFile("file-corrupt", f"{what}时解析程序异常退出（信号 {sig.name}）")
     return UnreadableFile("file-corrupt", f"{what}时解析程序异常退出（退出码 {exitcode}）")

@@ -136,8 +136,8 @@ def overview_sheet(assessment: Assessment) -> SheetData:
         Column("单位"),
         Column("类别", max_width=24),
         Column("年度", "int"),
-        Column("得分", "number"),
-        Column("满分", "number"),
+        Column("得分", "number", number_format=POINTS),
+        Column("满分", "number", number_format=POINTS),
         Column("得分率", "percent"),
         Column("排名", "int"),
         Column("等次"),
@@ -175,8 +175,8 @@ def details_sheet(assessment: Assessment) -> SheetData:
         Column("显示值", max_width=30),
         Column("目标", max_width=30),
         Column("状态", max_width=10),
-        Column("得分", "number"),
-        Column("满分", "number"),
+        Column("得分", "number", number_format=POINTS),
+        Column("满分", "number", number_format=POINTS),
         Column("说明", max_width=40),
         Column("方案原文", max_width=60),
         Column("数据来源", max_width=60),
@@ -433,8 +433,6 @@ class _Writer:
             number_format = (styled.number_format if styled else None) or column.number_format
             if number_format is None and column.type == "percent":
                 number_format = PERCENT
-            elif number_format is None and column.type == "number":
-                number_format = POINTS
             if fill is None and number_format is None:
                 return plain
             cell = WriteOnlyCell(ws, value=plain)
