@@ -15,6 +15,21 @@ from lawgov_metrics.catalogue.models import (
 OP_SIGNS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 CONDITION_SIGNS = {"eq": "=", "ne": "≠", "ge": "≥", "gt": ">", "le": "≤", "lt": "<", "in": "∈", "not_in": "∉"}
 PERIOD_WORDS = {"year": "每年", "half": "每半年", "quarter": "每季度"}
+# period code → its Chinese name (also the summary sheet's column header); granularity → its periods
+PERIOD_NAMES: dict[str, str] = {
+    "Y": "全年",
+    "H1": "上半年",
+    "H2": "下半年",
+    "Q1": "一季度",
+    "Q2": "二季度",
+    "Q3": "三季度",
+    "Q4": "四季度",
+}
+GRANULARITY_PERIODS: dict[str, tuple[str, ...]] = {
+    "year": ("Y",),
+    "half": ("H1", "H2"),
+    "quarter": ("Q1", "Q2", "Q3", "Q4"),
+}
 DURATION_UNITS = {"workday": "个工作日", "hour": "小时", "day": "日"}
 
 

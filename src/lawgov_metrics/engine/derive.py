@@ -7,10 +7,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from lawgov_metrics.catalogue.describe import GRANULARITY_PERIODS
 from lawgov_metrics.catalogue.models import Catalogue, Condition, FieldDef
 
 GROUP_KEYS = {"year": [], "half": ["half"], "quarter": ["quarter"]}
-PERIODS = {"year": ("Y",), "half": ("H1", "H2"), "quarter": ("Q1", "Q2", "Q3", "Q4")}
 
 
 def condition_mask(frame: pd.DataFrame, conditions: tuple[Condition, ...]) -> pd.Series:
@@ -91,7 +91,7 @@ def _derive_field(
         return pd.DataFrame()
     ledger = ledgers.get(derive.ledger)
     # the grid: every covered unit-year × every period of the field's granularity
-    periods = PERIODS[field.period]
+    periods = GRANULARITY_PERIODS[field.period]
     grid = covered.merge(pd.DataFrame({"period": periods}), how="cross")
     keys = ["unit", "year", *GROUP_KEYS[field.period]]
     if ledger is None or ledger.empty:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lawgov_metrics.catalogue.describe import percent
+from lawgov_metrics.catalogue.describe import GRANULARITY_PERIODS, PERIOD_NAMES, percent
 from lawgov_metrics.catalogue.models import (
     Activity,
     BooleanIndicator,
@@ -31,19 +31,10 @@ from lawgov_metrics.catalogue.models import (
     TrendIndicator,
 )
 from lawgov_metrics.engine.calendar import days_between, hours_between, working_days_between
-from lawgov_metrics.engine.derive import PERIODS, condition_mask
+from lawgov_metrics.engine.derive import condition_mask
 from lawgov_metrics.issues import Issue
 
 EPS = 1e-9
-PERIOD_NAMES = {
-    "Y": "全年",
-    "H1": "上半年",
-    "H2": "下半年",
-    "Q1": "一季度",
-    "Q2": "二季度",
-    "Q3": "三季度",
-    "Q4": "四季度",
-}
 
 
 @dataclass
@@ -242,7 +233,7 @@ def judge_trend(ctx: Context, ind: TrendIndicator, grid: pd.DataFrame) -> Judged
 
 def judge_count(ctx: Context, ind: CountIndicator, grid: pd.DataFrame) -> Judged:
     field_def = ctx.catalogue.fields_by_id[ind.field]
-    periods = PERIODS[field_def.period]
+    periods = GRANULARITY_PERIODS[field_def.period]
     found = {p: lookup(ctx, grid, ind.field, period=p) for p in periods}
     counts = pd.concat({p: f["value"] for p, f in found.items()}, axis=1)
     out = _out(grid)

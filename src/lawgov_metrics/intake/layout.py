@@ -16,6 +16,9 @@ A hidden sheet records the catalogue version and hash the template was made from
 
 from __future__ import annotations
 
+from lawgov_metrics.catalogue.describe import GRANULARITY_PERIODS as _GRANULARITY_PERIODS
+from lawgov_metrics.catalogue.describe import PERIOD_NAMES
+
 SUMMARY_SHEET = "汇总表"
 GUIDE_SHEET = "填报说明"
 META_SHEET = "_meta"
@@ -33,21 +36,9 @@ COL_UNIT = "计量单位"
 COL_CLAUSE = "方案条款"
 COL_NOTE = "说明"
 
-# period code → summary column header
-PERIOD_COLUMNS: dict[str, str] = {
-    "Y": "全年",
-    "H1": "上半年",
-    "H2": "下半年",
-    "Q1": "一季度",
-    "Q2": "二季度",
-    "Q3": "三季度",
-    "Q4": "四季度",
-}
-GRANULARITY_PERIODS: dict[str, tuple[str, ...]] = {
-    "year": ("Y",),
-    "half": ("H1", "H2"),
-    "quarter": ("Q1", "Q2", "Q3", "Q4"),
-}
+# period code → summary column header, and each granularity's periods: the catalogue's own names
+PERIOD_COLUMNS = PERIOD_NAMES
+GRANULARITY_PERIODS = _GRANULARITY_PERIODS
 
 # 长表 (long table) headers; 期间 optional
 LONG_UNIT, LONG_YEAR, LONG_FIELD, LONG_VALUE, LONG_PERIOD = "单位", "年度", "字段", "数值", "期间"

@@ -333,14 +333,33 @@ def read_long_table(
             continue
         line = first_row + r
 
-        def ref(key: str, line: int = line) -> str:
-            return cell_ref(line, cols[key] + 1)
+        def skip(
+            code: str,
+            message: str,
+            key: str | None = None,
+            unit: str = "",
+            line: int = line,
+            row: pd.Series = row,
+        ) -> None:
+            """Report this row as not used, pointing at the cell of ``key`` when there is one."""
+            value = "" if key is None or _is_blank(row.iloc[cols[key]]) else str(row.iloc[cols[key]])
+            cell = cell_ref(line, cols[key] + 1) if key is not None else ""
+            out.issues.append(
+                Issue(
+                    code,
+                    f"{message}，此行未计入",
+                    file=out.file,
+                    sheet=sheet,
+                    cell=cell,
+                    row=line,
+                    value=value[:100],
+                    unit=unit,
+                )
+            )
 
-        raw_unit, raw_year, raw_field = (
-            row.iloc[cols[layout.LONG_UNIT]],
-            row.iloc[cols[layout.LONG_YEAR]],
-            row.iloc[cols[layout.LONG_FIELD]],
-        )
+        def cell(key: str, row: pd.Series = row) -> object:
+            return row.iloc[cols[key]]
+
         first_text = next((str(v).strip() for v in row if not _is_blank(v)), "")
         if first_text.startswith(layout.FOOTER_MARKERS):
             out.issues.append(
@@ -354,110 +373,40 @@ def read_long_table(
                 )
             )
             continue
-        if _is_blank(raw_unit):
-            out.issues.append(
-                Issue(
-                    "unit-missing",
-                    "此行没有单位，未计入",
-                    file=out.file,
-                    sheet=sheet,
-                    cell=ref(layout.LONG_UNIT),
-                    row=line,
-                )
-            )
+        if _is_blank(cell(layout.LONG_UNIT)):
+            skip("unit-missing", "此行没有单位", layout.LONG_UNIT)
             continue
-        name = str(raw_unit)
+        name = str(cell(layout.LONG_UNIT))
         if name not in units:
             units[name] = resolve_unit(name)
         unit = units[name]
         if unit is None:
-            out.issues.append(
-                Issue(
-                    "unit-unknown",
-                    f"单位「{name}」不在单位名册中，此行未计入",
-                    file=out.file,
-                    sheet=sheet,
-                    cell=ref(layout.LONG_UNIT),
-                    row=line,
-                    value=name,
-                )
-            )
+            skip("unit-unknown", f"单位「{name}」不在单位名册中", layout.LONG_UNIT)
             continue
-        parsed_year = nz.parse_year(raw_year)
+        parsed_year = nz.parse_year(cell(layout.LONG_YEAR))
         if parsed_year.value is None:
             code = "year-missing" if parsed_year.blank else "year-invalid"
-            out.issues.append(
-                Issue(
-                    code,
-                    f"年度{parsed_year.error or '未填写'}，此行未计入",
-                    file=out.file,
-                    sheet=sheet,
-                    cell=ref(layout.LONG_YEAR),
-                    row=line,
-                    value="" if _is_blank(raw_year) else str(raw_year),
-                    unit=unit,
-                )
-            )
+            skip(code, f"年度{parsed_year.error or '未填写'}", layout.LONG_YEAR, unit)
             continue
         year = parsed_year.value
-        field = fields.get(_label(raw_field))
+        field = fields.get(_label(cell(layout.LONG_FIELD)))
         if field is None:
-            out.issues.append(
-                Issue(
-                    "field-unknown",
-                    f"未知的字段「{raw_field}」，此行未计入",
-                    file=out.file,
-                    sheet=sheet,
-                    cell=ref(layout.LONG_FIELD),
-                    row=line,
-                    value=str(raw_field),
-                    unit=unit,
-                )
-            )
+            skip("field-unknown", f"未知的字段「{cell(layout.LONG_FIELD)!s}」", layout.LONG_FIELD, unit)
             continue
         period = "Y"
-        if layout.LONG_PERIOD in cols and not _is_blank(row.iloc[cols[layout.LONG_PERIOD]]):
-            parsed_period = nz.parse_period(row.iloc[cols[layout.LONG_PERIOD]], year=year)
+        if layout.LONG_PERIOD in cols and not _is_blank(cell(layout.LONG_PERIOD)):
+            parsed_period = nz.parse_period(cell(layout.LONG_PERIOD), year=year)
             if parsed_period.value is None:
-                out.issues.append(
-                    Issue(
-                        "period-invalid",
-                        f"期间{parsed_period.error}，此行未计入",
-                        file=out.file,
-                        sheet=sheet,
-                        cell=ref(layout.LONG_PERIOD),
-                        row=line,
-                        value=str(row.iloc[cols[layout.LONG_PERIOD]]),
-                        unit=unit,
-                    )
-                )
+                skip("period-invalid", f"期间{parsed_period.error}", layout.LONG_PERIOD, unit)
                 continue
             period = parsed_period.value
         if period not in layout.GRANULARITY_PERIODS[field.period]:
             wanted = "、".join(layout.PERIOD_COLUMNS[p] for p in layout.GRANULARITY_PERIODS[field.period])
-            out.issues.append(
-                Issue(
-                    "period-invalid",
-                    f"「{field.name}」按{wanted}填报，不能填“{layout.PERIOD_COLUMNS.get(period, period)}”，此行未计入",
-                    file=out.file,
-                    sheet=sheet,
-                    cell=ref(layout.LONG_PERIOD if layout.LONG_PERIOD in cols else layout.LONG_FIELD),
-                    row=line,
-                    unit=unit,
-                )
-            )
+            given = layout.PERIOD_COLUMNS.get(period, period)
+            key = layout.LONG_PERIOD if layout.LONG_PERIOD in cols else None
+            skip("period-invalid", f"「{field.name}」按{wanted}填报，不能填“{given}”", key, unit)
             continue
-        out.raws.append(
-            RawValue(
-                unit,
-                year,
-                period,
-                field.id,
-                row.iloc[cols[layout.LONG_VALUE]],
-                out.file,
-                sheet,
-                ref(layout.LONG_VALUE),
-            )
-        )
+        ref = cell_ref(line, cols[layout.LONG_VALUE] + 1)
+        out.raws.append(RawValue(unit, year, period, field.id, cell(layout.LONG_VALUE), out.file, sheet, ref))
         out.units.add(unit)
         out.years.add(year)
