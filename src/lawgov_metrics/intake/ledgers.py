@@ -7,7 +7,7 @@ Columns are parsed vectorised (one pass per column, never per row).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -87,7 +87,7 @@ class RawLedger:
 
     source: SheetSource
     positions: dict[str, int]  # column id (and "_unit") → 0-based column of the sheet
-    columns: dict[str, list[object]]  # column id → raw cell values, one per record
+    columns: Mapping[str, Sequence[object] | np.ndarray]  # column id → raw cell values, one per record
     rows: list[int]  # Excel row of each record
     flags: list[tuple[int, str, str]] = field(default_factory=list)  # (record, column id, reason)
 
@@ -148,11 +148,11 @@ def extract_ledger(
                     row=excel_header,
                 )
             )
+    by_column = {c: cid for cid, c in positions.items()}
+    marks = {(r, c): reason for (r, c), (_, reason) in (flagged or {}).items() if c in by_column}
     columns: dict[str, list[object]] = {cid: [] for cid in positions}
     record_rows: list[int] = []
     flags: list[tuple[int, str, str]] = []
-    by_column = {c: cid for cid, c in positions.items()}
-    marks = {(r, c): reason for (r, c), (_, reason) in (flagged or {}).items() if c in by_column}
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
         first = next((v for v in row if not _is_blank(v)), None)
@@ -160,16 +160,7 @@ def extract_ledger(
             continue  # a blank row is not a record
         excel_row = source.first_row + r
         if isinstance(first, str) and first.strip().startswith(FOOTER_MARKERS):
-            issues.append(
-                Issue(
-                    "row-skipped",
-                    "合计、注释等非记录行，未计入",
-                    file=source.file,
-                    sheet=source.sheet,
-                    row=excel_row,
-                    value=first.strip()[:40],
-                )
-            )
+            issues.append(_footer_issue(source, excel_row, first))
             continue
         index = len(record_rows)
         record_rows.append(excel_row)
@@ -179,6 +170,20 @@ def extract_ledger(
             if (r, c) in marks:
                 flags.append((index, cid, marks[(r, c)]))
     return RawLedger(source, positions, columns, record_rows, flags), issues
+
+
+_BLANK = np.frompyfunc(_is_blank, 1, 1)  # _is_blank over an object array
+
+
+def _footer_issue(source: SheetSource, excel_row: int, first: str) -> Issue:
+    return Issue(
+        "row-skipped",
+        "合计、注释等非记录行，未计入",
+        file=source.file,
+        sheet=source.sheet,
+        row=excel_row,
+        value=first.strip()[:40],
+    )
 
 
 def parse_ledger(
@@ -238,13 +243,17 @@ def parse_ledger(
     return frame.drop(columns="_src"), issues
 
 
-def _concat_column(raws: list[RawLedger], column_id: str, sizes: list[int]) -> list[object] | None:
+def _concat_column(raws: list[RawLedger], column_id: str, sizes: list[int]) -> np.ndarray | None:
     if not any(column_id in r.columns for r in raws):
         return None
-    out: list[object] = []
+    parts = []
     for raw, size in zip(raws, sizes, strict=True):
-        out.extend(raw.columns.get(column_id, [None] * size))
-    return out
+        values = raw.columns.get(column_id)
+        part = np.empty(size, dtype=object)
+        if values is not None:
+            part[:] = values
+        parts.append(part)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _parse_split(column: LedgerColumn, raw: pd.Series, date1904: np.ndarray) -> nz.ParsedColumn:
@@ -288,8 +297,10 @@ def _units(
             )
             bad[rows] = True
             continue
-        names = pd.Series(raw.columns["_unit"], index=rows, dtype=object).map(
-            lambda v: "" if _is_blank(v) else str(v)
+        cells = np.empty(len(rows), dtype=object)
+        cells[:] = raw.columns["_unit"]
+        names = pd.Series(np.where(_BLANK(cells).astype(bool), "", cells), index=rows, dtype=object).astype(
+            str
         )
         resolved = {name: resolve_unit(name) if name else None for name in names.unique()}
         units.loc[rows] = names.map(resolved)
