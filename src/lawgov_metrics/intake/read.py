@@ -164,14 +164,16 @@ def _csv_grid(path: Path) -> pd.DataFrame:
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
+            data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
     else:
         raise UnreadableFile("file-encoding", "无法识别的文本编码（应为 UTF-8 或 GB18030/GBK）")
+    # bytes with their encoding: pandas decodes in C (a decoded StringIO is re-encoded chunk by chunk)
     return pd.read_csv(
-        io.StringIO(text),
+        io.BytesIO(data),
+        encoding=encoding,
         header=None,
         dtype=object,
         keep_default_na=False,
