@@ -34,9 +34,9 @@ class SheetSource:
     first_row: int = 1  # Excel row number of the grid's first row
 
 
-def _label(text: object) -> str:
+def loose_label(text: object) -> str:
     """A header or name compared loosely: no spaces, NFKC, full-width brackets."""
-    if text is None or _is_blank(text):
+    if text is None or is_blank(text):
         return ""
     return _label_of(text if isinstance(text, str) else str(text))
 
@@ -46,7 +46,7 @@ def _label_of(text: str) -> str:
     return nz.normalise_unit_name(text)
 
 
-def _is_blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
     return (
         value is None
         or (isinstance(value, float) and np.isnan(value))
@@ -55,7 +55,7 @@ def _is_blank(value: object) -> bool:
 
 
 def column_names(column: LedgerColumn) -> set[str]:
-    return {_label(n) for n in (column.name, column.id, *column.aliases)}
+    return {loose_label(n) for n in (column.name, column.id, *column.aliases)}
 
 
 def locate_header(rows: list[list[object]], names: dict[str, set[str]]) -> tuple[int, dict[str, int]] | None:
@@ -67,7 +67,7 @@ def locate_header(rows: list[list[object]], names: dict[str, set[str]]) -> tuple
     best: tuple[int, dict[str, int]] | None = None
     above: list[str] = []
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        labels = [_label(v) for v in row]
+        labels = [loose_label(v) for v in row]
         found: dict[str, int] = {}
         for c, text in enumerate(labels):
             text = text or (above[c] if c < len(above) else "")
@@ -95,7 +95,7 @@ class RawLedger:
 @lru_cache(maxsize=256)
 def _names(ledger: Ledger) -> dict[str, set[str]]:
     names = {c.id: column_names(c) for c in ledger.columns}
-    names["_unit"] = {_label(LEDGER_UNIT_COLUMN), "单位名称", "填报单位", "unit"}
+    names["_unit"] = {loose_label(LEDGER_UNIT_COLUMN), "单位名称", "填报单位", "unit"}
     return names
 
 
@@ -126,7 +126,7 @@ def extract_ledger(
     excel_header = source.first_row + header_row
     used = set(positions.values())
     for c, text in enumerate(rows[header_row]):
-        if c not in used and not _is_blank(text):
+        if c not in used and not is_blank(text):
             issues.append(
                 Issue(
                     "column-unknown",
@@ -155,7 +155,7 @@ def extract_ledger(
     flags: list[tuple[int, str, str]] = []
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
-        first = next((v for v in row if not _is_blank(v)), None)
+        first = next((v for v in row if not is_blank(v)), None)
         if first is None and not any((r, c) in marks for c in by_column):
             continue  # a blank row is not a record
         excel_row = source.first_row + r
@@ -172,7 +172,7 @@ def extract_ledger(
     return RawLedger(source, positions, columns, record_rows, flags), issues
 
 
-_BLANK = np.frompyfunc(_is_blank, 1, 1)  # _is_blank over an object array
+_BLANK = np.frompyfunc(is_blank, 1, 1)  # is_blank over an object array
 
 
 def _footer_issue(source: SheetSource, excel_row: int, first: str) -> Issue:
@@ -299,9 +299,8 @@ def _units(
             continue
         cells = np.empty(len(rows), dtype=object)
         cells[:] = raw.columns["_unit"]
-        names = pd.Series(np.where(_BLANK(cells).astype(bool), "", cells), index=rows, dtype=object).astype(
-            str
-        )
+        blank = np.asarray(_BLANK(cells), dtype=bool)
+        names = pd.Series(np.where(blank, "", cells), index=rows).astype(str)
         resolved = {name: resolve_unit(name) if name else None for name in names.unique()}
         units.loc[rows] = names.map(resolved)
         for name in [n for n, u in resolved.items() if u is None]:
@@ -444,7 +443,7 @@ def _cell_issues(
 
 
 def _shown(value: object) -> str:
-    if _is_blank(value):
+    if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return f"{value:g}"

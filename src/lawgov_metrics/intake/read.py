@@ -17,8 +17,8 @@ from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.intake.ledgers import (
     RawLedger,
     SheetSource,
-    _label,
     extract_ledger,
+    loose_label,
     mark_duplicates,
     parse_ledger,
 )
@@ -26,8 +26,8 @@ from lawgov_metrics.intake.register import REGISTER_FILE_NAMES, UnitRegister, fi
 from lawgov_metrics.intake.values import build_values
 from lawgov_metrics.intake.workbook import (
     FileRead,
-    _looks_like_long_table,
     ledger_lookup,
+    looks_like_long_table,
     read_long_table,
     read_workbook,
 )
@@ -137,10 +137,10 @@ def _read_table(
     grid: pd.DataFrame, path: Path, catalogue: Catalogue, units: UnitRegister, out: FileRead
 ) -> None:
     """A CSV/Parquet table: a long table, or a ledger named by its file name."""
-    if _looks_like_long_table(grid):
+    if looks_like_long_table(grid):
         read_long_table(grid, catalogue, units.resolve, out)
         return
-    ledger_id = ledger_lookup(catalogue).get(_label(path.stem))
+    ledger_id = ledger_lookup(catalogue).get(loose_label(path.stem))
     if ledger_id is None:
         out.issues.append(
             Issue(

@@ -16,7 +16,7 @@ import pandas as pd
 from lawgov_metrics.catalogue.models import Catalogue, FieldDef
 from lawgov_metrics.intake import layout
 from lawgov_metrics.intake import normalise as nz
-from lawgov_metrics.intake.ledgers import RawLedger, SheetSource, _is_blank, _label, extract_ledger
+from lawgov_metrics.intake.ledgers import RawLedger, SheetSource, extract_ledger, is_blank, loose_label
 from lawgov_metrics.intake.safety import UnreadableFile
 from lawgov_metrics.intake.values import RawValue
 from lawgov_metrics.intake.view import WorkbookView
@@ -50,11 +50,11 @@ def _lookups(catalogue: Catalogue) -> tuple[dict[str, FieldDef], dict[str, str]]
         fields: dict[str, FieldDef] = {}
         for f in catalogue.fields:
             for name in (f.id, f.name, *f.aliases):
-                fields.setdefault(_label(name), f)
+                fields.setdefault(loose_label(name), f)
         ledgers = {}
         for ledger in catalogue.ledgers:
             for name in (ledger.id, ledger.name, ledger.name.removesuffix("台账")):
-                ledgers[_label(name)] = ledger.id
+                ledgers[loose_label(name)] = ledger.id
         cached = _LOOKUPS[id(catalogue)] = (catalogue, fields, ledgers)
     return cached[1], cached[2]
 
@@ -107,7 +107,7 @@ def read_workbook(
         except UnreadableFile as exc:  # this sheet only; the others stay readable
             out.issues.append(Issue(exc.code, exc.message, file=view.label, sheet=name))
             continue
-        ledger_id = ledgers.get(_label(name))
+        ledger_id = ledgers.get(loose_label(name))
         if ledger_id is not None:
             ledger = catalogue.ledgers_by_id[ledger_id]
             source = SheetSource(view.label, name, unit=unit, year=year, date1904=view.date1904)
@@ -119,9 +119,9 @@ def read_workbook(
                 out.coverage.append((ledger_id, unit, year))
                 out.units.add(unit)
                 out.years.add(year)
-        elif _looks_like_long_table(grid := pd.DataFrame(rows, dtype=object)):
+        elif looks_like_long_table(grid := pd.DataFrame(rows, dtype=object)):
             read_long_table(grid, catalogue, resolve_unit, out, sheet=name)
-        elif unit is None or any(not _is_blank(v) for row in rows for v in row):
+        elif unit is None or any(not is_blank(v) for row in rows for v in row):
             out.issues.append(
                 Issue(
                     "sheet-unknown",
@@ -136,8 +136,8 @@ def read_workbook(
 def _read_meta(view: WorkbookView) -> dict[str, str]:
     meta = {}
     for row in view.rows(layout.META_SHEET):
-        if len(row) >= 2 and not _is_blank(row[0]):
-            meta[str(row[0]).strip()] = "" if _is_blank(row[1]) else str(row[1]).strip()
+        if len(row) >= 2 and not is_blank(row[0]):
+            meta[str(row[0]).strip()] = "" if is_blank(row[1]) else str(row[1]).strip()
     return meta
 
 
@@ -146,10 +146,10 @@ def _at(rows: list[list[object]], r: int, c: int) -> object:
 
 
 def _find_label(rows: list[list[object]], label: str, max_rows: int = 10) -> tuple[int, int] | None:
-    target = _label(label)
+    target = loose_label(label)
     for r, row in enumerate(rows[:max_rows]):
         for c, value in enumerate(row[:4]):
-            if _label(value) == target:
+            if loose_label(value) == target:
                 return r, c
     return None
 
@@ -170,7 +170,7 @@ def _read_summary(
     where = _find_label(grid, layout.UNIT_LABEL)
     raw_unit, col = _value_right_of(grid, *where) if where else (None, 1)
     unit_cell = cell_ref((where[0] if where else 1) + 1, col + 1)
-    if _is_blank(raw_unit):
+    if is_blank(raw_unit):
         out.issues.append(
             Issue(
                 "unit-missing", f"“{layout.UNIT_LABEL}”未填写", file=view.label, sheet=sheet, cell=unit_cell
@@ -238,23 +238,23 @@ def _read_summary(
         )
         return unit, year
     header_row = header[0]
-    columns = {_label(v): c for c, v in enumerate(grid[header_row]) if not _is_blank(v)}
-    id_col = columns.get(_label(layout.COL_FIELD_ID), 0)
-    name_col = columns.get(_label(layout.COL_FIELD_NAME), 1)
+    columns = {loose_label(v): c for c, v in enumerate(grid[header_row]) if not is_blank(v)}
+    id_col = columns.get(loose_label(layout.COL_FIELD_ID), 0)
+    name_col = columns.get(loose_label(layout.COL_FIELD_NAME), 1)
     period_cols = {
-        code: columns[_label(label)]
+        code: columns[loose_label(label)]
         for code, label in layout.PERIOD_COLUMNS.items()
-        if _label(label) in columns
+        if loose_label(label) in columns
     }
     fields = field_lookup(catalogue)
     for r in range(header_row + 1, len(grid)):
-        key = _at(grid, r, id_col) if not _is_blank(_at(grid, r, id_col)) else _at(grid, r, name_col)
-        if _is_blank(key):
+        key = _at(grid, r, id_col) if not is_blank(_at(grid, r, id_col)) else _at(grid, r, name_col)
+        if is_blank(key):
             continue
-        field = fields.get(_label(key))
+        field = fields.get(loose_label(key))
         excel_row = r + 1
         if field is None:
-            if any(not _is_blank(_at(grid, r, c)) for c in period_cols.values()):
+            if any(not is_blank(_at(grid, r, c)) for c in period_cols.values()):
                 out.issues.append(
                     Issue(
                         "field-unknown",
@@ -282,16 +282,16 @@ def _read_summary(
     return unit, year
 
 
-def _looks_like_long_table(grid: pd.DataFrame) -> bool:
+def looks_like_long_table(grid: pd.DataFrame) -> bool:
     return _long_header(grid) is not None
 
 
 def _long_header(grid: pd.DataFrame) -> tuple[int, dict[str, int]] | None:
-    names = {key: {_label(a) for a in aliases} for key, aliases in layout.LONG_ALIASES.items()}
+    names = {key: {loose_label(a) for a in aliases} for key, aliases in layout.LONG_ALIASES.items()}
     for r in range(min(HEADER_ROWS, len(grid))):
         found: dict[str, int] = {}
         for c, value in enumerate(grid.iloc[r]):
-            label = _label(value)
+            label = loose_label(value)
             for key, accepted in names.items():
                 if label in accepted and key not in found:
                     found[key] = c
@@ -329,7 +329,7 @@ def read_long_table(
     units: dict[str, str | None] = {}
     for r in range(header_row + 1, len(grid)):
         row = grid.iloc[r]
-        if all(_is_blank(v) for v in row):
+        if all(is_blank(v) for v in row):
             continue
         line = first_row + r
 
@@ -342,7 +342,7 @@ def read_long_table(
             row: pd.Series = row,
         ) -> None:
             """Report this row as not used, pointing at the cell of ``key`` when there is one."""
-            value = "" if key is None or _is_blank(row.iloc[cols[key]]) else str(row.iloc[cols[key]])
+            value = "" if key is None or is_blank(row.iloc[cols[key]]) else str(row.iloc[cols[key]])
             cell = cell_ref(line, cols[key] + 1) if key is not None else ""
             out.issues.append(
                 Issue(
@@ -360,7 +360,7 @@ def read_long_table(
         def cell(key: str, row: pd.Series = row) -> object:
             return row.iloc[cols[key]]
 
-        first_text = next((str(v).strip() for v in row if not _is_blank(v)), "")
+        first_text = next((str(v).strip() for v in row if not is_blank(v)), "")
         if first_text.startswith(layout.FOOTER_MARKERS):
             out.issues.append(
                 Issue(
@@ -373,7 +373,7 @@ def read_long_table(
                 )
             )
             continue
-        if _is_blank(cell(layout.LONG_UNIT)):
+        if is_blank(cell(layout.LONG_UNIT)):
             skip("unit-missing", "此行没有单位", layout.LONG_UNIT)
             continue
         name = str(cell(layout.LONG_UNIT))
@@ -389,12 +389,12 @@ def read_long_table(
             skip(code, f"年度{parsed_year.error or '未填写'}", layout.LONG_YEAR, unit)
             continue
         year = parsed_year.value
-        field = fields.get(_label(cell(layout.LONG_FIELD)))
+        field = fields.get(loose_label(cell(layout.LONG_FIELD)))
         if field is None:
             skip("field-unknown", f"未知的字段「{cell(layout.LONG_FIELD)!s}」", layout.LONG_FIELD, unit)
             continue
         period = "Y"
-        if layout.LONG_PERIOD in cols and not _is_blank(cell(layout.LONG_PERIOD)):
+        if layout.LONG_PERIOD in cols and not is_blank(cell(layout.LONG_PERIOD)):
             parsed_period = nz.parse_period(cell(layout.LONG_PERIOD), year=year)
             if parsed_period.value is None:
                 skip("period-invalid", f"期间{parsed_period.error}", layout.LONG_PERIOD, unit)

@@ -51,7 +51,7 @@ def print_indicator(ind: dict[str, Any], console: Console | None = None) -> None
         ("适用单位", "、".join(ind["applies_to"])),
         ("生效年度", _years(ind["effective"])),
         ("分值", f"{ind['points']:g}"),
-        ("计分规则", _scoring(ind["scoring"])),
+        ("计分规则", scoring_label(ind["scoring"])),
     ]
     for override in ind.get("points_overrides", []):
         who = "、".join(override["kinds"]) or "全部单位"
@@ -73,7 +73,7 @@ def _years(effective: dict[str, Any]) -> str:
     return f"{start or '…'}—{end or '…'}年"
 
 
-def _scoring(scoring: dict[str, Any]) -> str:
+def scoring_label(scoring: dict[str, Any]) -> str:
     rule = scoring["rule"]
     if rule == "all_or_nothing":
         return "达标得满分，未达标不得分"

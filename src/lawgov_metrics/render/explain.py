@@ -52,7 +52,7 @@ def explanation(assessment: Assessment, unit: str, indicator: str, year: int) ->
     ind = catalogue.indicators_by_id[indicator]
     prov = assessment.provenance
     mine = prov[(prov["unit"] == unit) & (prov["indicator"] == indicator) & (prov["year"] == year)]
-    from lawgov_metrics.render.catalogue_view import _scoring
+    from lawgov_metrics.render.catalogue_view import scoring_label
 
     record = indicator_record(catalogue, ind)
     return Explanation(
@@ -69,7 +69,7 @@ def explanation(assessment: Assessment, unit: str, indicator: str, year: int) ->
         status=str(row["status_label"]),
         points=float(row["points"]),
         max_points=float(row["max_points"]),
-        scoring=_scoring(record["scoring"]),
+        scoring=scoring_label(record["scoring"]),
         note=str(row["note"]),
         notes=ind.notes,
         inputs=tuple(
