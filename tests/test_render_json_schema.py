@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 import json
 import typing
@@ -236,7 +237,12 @@ def test_an_empty_assessment_renders_in_every_format() -> None:
     from .sample_assessment import minimal_catalogue
 
     units = pd.DataFrame({"unit": pd.Series(dtype="str"), "kind": pd.Series(dtype="str")})
-    empty = evaluate(minimal_catalogue(), Submission(units=units, values=empty_values()), years=[2024])
+    empty = evaluate(
+        minimal_catalogue(),
+        Submission(units=units, values=empty_values()),
+        years=[2024],
+        as_of=dt.date(2026, 1, 1),
+    )
     for name in OFFERED_FORMATS:
         out = io.StringIO()
         SCORE_FORMATS[name](empty, out)

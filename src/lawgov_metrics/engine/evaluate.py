@@ -24,11 +24,11 @@ def evaluate(
     submission: Submission,
     years: Iterable[int] | None = None,
     *,
-    as_of: dt.date | None = None,
+    as_of: dt.date,
 ) -> Assessment:
     """Judge and score every applicable indicator for every unit and year.
 
-    ``years`` defaults to the plan years present in the submission; ``as_of`` (default today) decides
+    ``years`` defaults to the plan years present in the submission; ``as_of`` (the API passes today by default) decides
     whether a deadline without a reported date has passed yet.
     """
     period = catalogue.plan.period
@@ -41,7 +41,7 @@ def evaluate(
         values={str(f): frame for f, frame in values.groupby("field", observed=True, sort=False)},
         ledgers=submission.ledgers,
         coverage=coverage,
-        as_of=as_of or dt.date.today(),
+        as_of=as_of,
     )
     units = _active_units(submission, values, coverage)
     base = units.merge(pd.DataFrame({"year": pd.Series(wanted, dtype="int64")}), how="cross")
