@@ -12,7 +12,8 @@ from lawgov_metrics.intake.template import build_template
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def _cell(ws, field_id: str, period: str = "全年"):  # type: ignore[no-untyped-def]
+def summary_cell(ws, field_id: str, period: str = "全年"):  # type: ignore[no-untyped-def]
+    """The value cell of a field's row in 汇总表, found by the header labels (as a clerk would)."""
     header = {ws.cell(6, c).value: c for c in range(1, ws.max_column + 1)}
     for r in range(7, ws.max_row + 1):
         if ws.cell(r, 1).value == field_id:
@@ -20,17 +21,25 @@ def _cell(ws, field_id: str, period: str = "全年"):  # type: ignore[no-untyped
     raise KeyError(field_id)
 
 
-def _workbook(
-    cat: Catalogue, path: Path, kind: str, unit: str, year: int, values: dict, ledgers: dict
-) -> None:  # type: ignore[type-arg]
+def fill(  # type: ignore[no-untyped-def]
+    cat: Catalogue,
+    path: Path,
+    kind: str,
+    unit: str | None,
+    year: int,
+    values: dict,
+    ledgers: dict | None = None,
+) -> Path:
+    """A template filled by script: ``values`` as {field_id[@period name]: value}, ``ledgers`` as {sheet: rows}."""
     wb = build_template(cat, kind=kind, unit=unit, year=year)
     for key, value in values.items():
         field_id, _, period = key.partition("@")
-        _cell(wb["汇总表"], field_id, period or "全年").value = value
-    for sheet, rows in ledgers.items():
+        summary_cell(wb["汇总表"], field_id, period or "全年").value = value
+    for sheet, rows in (ledgers or {}).items():
         for row in rows:
             wb[sheet].append(row)
     wb.save(path)
+    return path
 
 
 def write_dataset(cat: Catalogue, folder: Path) -> Path:
@@ -39,7 +48,7 @@ def write_dataset(cat: Catalogue, folder: Path) -> Path:
     shutil.copy(FIXTURES / "units.csv", folder / "units.csv")
     staff = [[dt.date(y, 12, 31), f"A00{i}", n] for y in (2023, 2024) for i, n in ((1, "甲"), (2, "乙"))]
     for year, filed, lost in ((2023, 18, 3), (2024, 20, 1)):
-        _workbook(
+        fill(
             cat,
             folder / f"司法局-{year}.xlsx",
             "justice_bureau",
@@ -72,7 +81,7 @@ def write_dataset(cat: Catalogue, folder: Path) -> Path:
                 ],
             },
         )
-    _workbook(
+    fill(
         cat,
         folder / "审批局-2024.xlsx",
         "approval_bureau",
@@ -91,7 +100,7 @@ def write_dataset(cat: Catalogue, folder: Path) -> Path:
             ]
         },
     )
-    _workbook(
+    fill(
         cat,
         folder / "秀英区-2024.xlsx",
         "district_gov",

@@ -12,6 +12,8 @@ from lawgov_metrics.catalogue import load_catalogue
 from lawgov_metrics.intake.read import read_submissions
 from lawgov_metrics.intake.template import build_template
 
+from .cli_data import fill, summary_cell
+
 FIXTURES = Path(__file__).parent / "fixtures"
 UNITS = FIXTURES / "units.csv"
 
@@ -19,31 +21,6 @@ UNITS = FIXTURES / "units.csv"
 @pytest.fixture(scope="module")
 def cat():  # type: ignore[no-untyped-def]
     return load_catalogue(FIXTURES / "minimal_catalogue.yaml")
-
-
-def summary_cell(ws, field_id: str, period: str = "全年"):  # type: ignore[no-untyped-def]
-    """The value cell of a field's row in 汇总表, found by the header labels (as a clerk would)."""
-    header = {ws.cell(6, c).value: c for c in range(1, ws.max_column + 1)}
-    for r in range(7, ws.max_row + 1):
-        if ws.cell(r, 1).value == field_id:
-            return ws.cell(r, header[period])
-    raise KeyError(field_id)
-
-
-def fill(
-    cat, path: Path, *, kind: str, unit: str, year: int, values: dict, ledgers: dict | None = None
-) -> Path:  # type: ignore[no-untyped-def]
-    wb = build_template(cat, kind=kind, unit=unit, year=year)
-    ws = wb["汇总表"]
-    for key, value in values.items():
-        field_id, _, period = key.partition("@")
-        summary_cell(ws, field_id, period or "全年").value = value
-    for sheet, rows in (ledgers or {}).items():
-        target = wb[sheet]
-        for row in rows:
-            target.append(row)
-    wb.save(path)
-    return path
 
 
 def issue_codes(sub) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
