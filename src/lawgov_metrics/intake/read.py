@@ -160,15 +160,11 @@ def _read_table(
 
 def _csv_grid(path: Path) -> pd.DataFrame:
     from lawgov_metrics.intake.safety import UnreadableFile
+    from lawgov_metrics.intake.sniff import csv_encoding
 
     data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    encoding = csv_encoding(data)
+    if encoding is None:
         raise UnreadableFile("file-encoding", "无法识别的文本编码（应为 UTF-8 或 GB18030/GBK）")
     # bytes with their encoding: pandas decodes in C (a decoded StringIO is re-encoded chunk by chunk)
     return pd.read_csv(

@@ -105,16 +105,15 @@ def _kind_lookup(catalogue: Catalogue) -> dict[str, str]:
 
 
 def _read_csv_any_encoding(path: Path) -> pd.DataFrame:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        from io import StringIO
+    from io import BytesIO
 
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    raise UnicodeError("既不是 UTF-8 也不是 GB18030 编码")
+    from lawgov_metrics.intake.sniff import csv_encoding
+
+    data = path.read_bytes()
+    encoding = csv_encoding(data)
+    if encoding is None:
+        raise UnicodeError("既不是 UTF-8 也不是 GB18030 编码")
+    return pd.read_csv(BytesIO(data), encoding=encoding, dtype=str, keep_default_na=False, na_filter=False)
 
 
 def find_register(paths: list[Path]) -> Path | None:

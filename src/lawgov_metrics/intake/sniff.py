@@ -116,6 +116,17 @@ def _sniff_text(head: bytes) -> str:
     return "csv"
 
 
+def csv_encoding(data: bytes) -> str | None:
+    """The encoding a whole CSV file decodes in: UTF-8 (BOM or not), else GB18030/GBK; None for neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
 def _decode_head(body: bytes) -> str | None:
     for encoding in ("utf-8", "gb18030"):
         try:

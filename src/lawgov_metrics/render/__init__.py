@@ -36,6 +36,15 @@ __all__ = [
 ]
 
 
+def finite_number(value: Any) -> float | None:
+    """A cell or JSON value as a float; None for blanks, text and NaN (renderers show those as “—”)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
 # ---------------------------------------------------------------- the check report's shape
 
 

@@ -17,6 +17,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from lawgov_metrics.render import finite_number
 from lawgov_metrics.render.safe_text import terminal_text
 from lawgov_metrics.results import FAILING_STATUSES, STATUS_LABELS
 
@@ -132,21 +133,13 @@ class ScoreView:
 
 
 def fmt_points(value: Any) -> str:
-    number = _float(value)
+    number = finite_number(value)
     return NONE if number is None else f"{round(number, 2):g}"
 
 
 def fmt_rate(value: Any, digits: int = 1) -> str:
-    number = _float(value)
+    number = finite_number(value)
     return NONE if number is None else f"{number * 100:.{digits}f}%"
-
-
-def _float(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number
 
 
 def short_names(units: Iterable[str]) -> dict[str, str]:
@@ -192,7 +185,7 @@ def _rankings(assessment: Assessment, year: int, names: dict[str, str]) -> tuple
         part = scores[scores["group"] == group].sort_values(["rank", "unit"], na_position="last")
         rows = tuple(
             RankRow(
-                rank=NONE if _float(r["rank"]) is None else str(int(r["rank"])),
+                rank=NONE if finite_number(r["rank"]) is None else str(int(r["rank"])),
                 unit=names.get(str(r["unit"]), str(r["unit"])),
                 points=fmt_points(r["points"]),
                 max_points=fmt_points(r["max_points"]),
@@ -261,7 +254,7 @@ def _drill(assessment: Assessment, unit: str) -> tuple[DrillYear, ...]:
         summary = ""
         if len(score):
             s = score.iloc[0]
-            rank = "" if _float(s["rank"]) is None else f" · 排名 {int(s['rank'])}"
+            rank = "" if finite_number(s["rank"]) is None else f" · 排名 {int(s['rank'])}"
             summary = (
                 f"得分 {fmt_points(s['points'])}/{fmt_points(s['max_points'])} · 得分率 {fmt_rate(s['rate'])}"
                 f"{rank} · {s['grade'] or NONE}"

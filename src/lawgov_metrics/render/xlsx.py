@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from lawgov_metrics.render import finite_number
 from lawgov_metrics.render.safe_text import safe_cell_text
 from lawgov_metrics.results import STATUS_LABELS
 
@@ -90,16 +91,8 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _num(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number
-
-
 def _int(value: Any) -> int | None:
-    number = _num(value)
+    number = finite_number(value)
     return None if number is None else int(number)
 
 
@@ -122,7 +115,7 @@ def _score_order(assessment: Assessment) -> list[dict[Any, Any]]:
         key=lambda r: (
             int(r["year"]),
             order.get(str(r["group"]), len(order)),
-            _num(r["rank"]) if _num(r["rank"]) is not None else float("inf"),
+            finite_number(r["rank"]) if finite_number(r["rank"]) is not None else float("inf"),
             str(r["unit"]),
         ),
     )
@@ -150,9 +143,9 @@ def overview_sheet(assessment: Assessment) -> SheetData:
                 r["unit"],
                 _kind_label(assessment.catalogue, str(r["kind"])),
                 int(r["year"]),
-                _num(r["points"]),
-                _num(r["max_points"]),
-                _num(r["rate"]),
+                finite_number(r["points"]),
+                finite_number(r["max_points"]),
+                finite_number(r["rate"]),
                 _int(r["rank"]),
                 r["grade"] or None,
                 *(int(r[status]) for status in STATUS_LABELS),
@@ -206,12 +199,12 @@ def details_sheet(assessment: Assessment) -> SheetData:
                 r["clause"],
                 r["indicator"],
                 r["name"],
-                Styled(_num(r["value"]), number_format=value_format),
+                Styled(finite_number(r["value"]), number_format=value_format),
                 r["display"] or None,
                 r["target"] or None,
                 Styled(STATUS_LABELS.get(status, status), fill=status),
-                _num(r["points"]),
-                _num(r["max_points"]),
+                finite_number(r["points"]),
+                finite_number(r["max_points"]),
                 r["note"] or None,
                 ind.quote if ind is not None else None,
                 r["inputs"] or None,
@@ -232,7 +225,7 @@ def chapters_sheet(assessment: Assessment) -> SheetData:
     sheet = SheetData("章节得分", columns, freeze="D2")
     frame = assessment.chapters
     rates = {
-        (str(u), int(y), str(c)): _num(r)
+        (str(u), int(y), str(c)): finite_number(r)
         for u, y, c, r in zip(frame["unit"], frame["year"], frame["chapter"], frame["rate"], strict=True)
     }
     for r in _score_order(assessment):
@@ -243,7 +236,7 @@ def chapters_sheet(assessment: Assessment) -> SheetData:
                 _kind_label(assessment.catalogue, str(r["kind"])),
                 year,
                 *(rates.get((unit, year, c.id)) for c in chapters),
-                _num(r["rate"]),
+                finite_number(r["rate"]),
             ]
         )
     return sheet
@@ -267,7 +260,7 @@ def trend_sheet(assessment: Assessment) -> tuple[SheetData, list[tuple[str, int,
     )
     sheet = SheetData("趋势", columns, freeze="D2")
     values = {
-        (str(i), str(u), int(y)): _num(v)
+        (str(i), str(u), int(y)): finite_number(v)
         for i, u, y, v in zip(
             results["indicator"], results["unit"], results["year"], results["value"], strict=True
         )
@@ -426,7 +419,7 @@ class _Writer:
                 return text
             cell = self.text_cell(ws, text)
         else:
-            number = _num(raw)
+            number = finite_number(raw)
             if number is None:
                 return None
             plain = int(number) if column.type == "int" else number
