@@ -49,6 +49,8 @@ def _label_of(text: str) -> str:
 def is_blank(value: object) -> bool:
     return (
         value is None
+        or value is pd.NA
+        or value is pd.NaT
         or (isinstance(value, float) and np.isnan(value))
         or (isinstance(value, str) and not value.strip())
     )
@@ -58,7 +60,9 @@ def column_names(column: LedgerColumn) -> set[str]:
     return {loose_label(n) for n in (column.name, column.id, *column.aliases)}
 
 
-def locate_header(rows: list[list[object]], names: dict[str, set[str]]) -> tuple[int, dict[str, int]] | None:
+def locate_header(
+    rows: Sequence[Sequence[object]], names: dict[str, set[str]]
+) -> tuple[int, dict[str, int]] | None:
     """(row of the header, column id → column) for the row among the first few matching most column names.
 
     A blank header cell takes the label above it (a header merged across two rows keeps its text in the
@@ -81,14 +85,17 @@ def locate_header(rows: list[list[object]], names: dict[str, set[str]]) -> tuple
     return best
 
 
+Cells = Sequence[object] | np.ndarray | pd.Series
+
+
 @dataclass
 class RawLedger:
     """One sheet's records before parsing: raw cells by column id, and where each came from."""
 
     source: SheetSource
     positions: dict[str, int]  # column id (and "_unit") → 0-based column of the sheet
-    columns: Mapping[str, Sequence[object] | np.ndarray]  # column id → raw cell values, one per record
-    rows: list[int]  # Excel row of each record
+    columns: Mapping[str, Cells]  # column id → raw cell values (or a typed column), one per record
+    rows: Sequence[int] | np.ndarray  # Excel row of each record
     flags: list[tuple[int, str, str]] = field(default_factory=list)  # (record, column id, reason)
 
 
@@ -99,17 +106,11 @@ def _names(ledger: Ledger) -> dict[str, set[str]]:
     return names
 
 
-def extract_ledger(
-    rows: list[list[object]],
-    ledger: Ledger,
-    source: SheetSource,
-    flagged: Mapping[tuple[int, int], tuple[str, str]] | None = None,
-) -> tuple[RawLedger | None, list[Issue]]:
-    """Find the header, skip blank rows, skip *and report* 合计/注 rows, and keep every record's raw cells.
-
-    Plain Python over the sheet's rows: a workbook holds many small ledger sheets, and the typed parsing
-    happens once per ledger over all of them (:func:`parse_ledger`).
-    """
+def read_header(
+    rows: Sequence[Sequence[object]], ledger: Ledger, source: SheetSource
+) -> tuple[tuple[int, dict[str, int]] | None, list[Issue]]:
+    """The header among the first rows: (its row in ``rows``, column id → column), with the issues it raises
+    (no header; a column the ledger does not know; a required column missing)."""
     issues: list[Issue] = []
     located = locate_header(rows, _names(ledger))
     if located is None or len(set(located[1]) - {"_unit"}) == 0:
@@ -148,6 +149,25 @@ def extract_ledger(
                     row=excel_header,
                 )
             )
+    return located, issues
+
+
+def extract_ledger(
+    rows: list[list[object]],
+    ledger: Ledger,
+    source: SheetSource,
+    flagged: Mapping[tuple[int, int], tuple[str, str]] | None = None,
+) -> tuple[RawLedger | None, list[Issue]]:
+    """Find the header, skip blank rows, skip *and report* 合计/注 rows, and keep every record's raw cells.
+
+    Plain Python over the sheet's rows: a workbook holds many small ledger sheets, and the typed parsing
+    happens once per ledger over all of them (:func:`parse_ledger`). Big sheets and files are read by
+    column instead (:mod:`lawgov_metrics.intake.columnar`), with the same rules.
+    """
+    located, issues = read_header(rows, ledger, source)
+    if located is None:
+        return None, issues
+    header_row, positions = located
     by_column = {c: cid for cid, c in positions.items()}
     marks = {(r, c): reason for (r, c), (_, reason) in (flagged or {}).items() if c in by_column}
     columns: dict[str, list[object]] = {cid: [] for cid in positions}
@@ -160,7 +180,7 @@ def extract_ledger(
             continue  # a blank row is not a record
         excel_row = source.first_row + r
         if isinstance(first, str) and first.strip().startswith(FOOTER_MARKERS):
-            issues.append(_footer_issue(source, excel_row, first))
+            issues.append(footer_issue(source, excel_row, first))
             continue
         index = len(record_rows)
         record_rows.append(excel_row)
@@ -175,7 +195,7 @@ def extract_ledger(
 _BLANK = np.frompyfunc(is_blank, 1, 1)  # is_blank over an object array
 
 
-def _footer_issue(source: SheetSource, excel_row: int, first: str) -> Issue:
+def footer_issue(source: SheetSource, excel_row: int, first: str) -> Issue:
     return Issue(
         "row-skipped",
         "合计、注释等非记录行，未计入",
@@ -190,7 +210,7 @@ def parse_ledger(
     ledger: Ledger, raws: list[RawLedger], resolve_unit: Callable[[str], str | None]
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Every record of a ledger from every sheet and file, parsed column by column (vectorised)."""
-    raws = [r for r in raws if r.rows]
+    raws = [r for r in raws if len(r.rows)]
     if not raws:
         return _empty_frame(ledger), []
     issues: list[Issue] = []
@@ -200,8 +220,8 @@ def parse_ledger(
         {
             "_src": src,
             "_row": np.concatenate([np.asarray(r.rows, dtype="int64") for r in raws]),
-            "_file": np.repeat([r.source.file for r in raws], sizes),
-            "_sheet": np.repeat([r.source.sheet for r in raws], sizes),
+            "_file": _repeat([r.source.file for r in raws], sizes),
+            "_sheet": _repeat([r.source.sheet for r in raws], sizes),
         }
     )
     date1904 = np.repeat([r.source.date1904 for r in raws], sizes)
@@ -217,7 +237,7 @@ def parse_ledger(
         if values_raw is None:
             frame[column.id] = _missing_column(column, len(frame), frame.index)
             continue
-        cells = pd.Series(values_raw, dtype=object)
+        cells = values_raw
         parsed = _parse_split(column, cells, date1904)
         errors = parsed.error.copy()
         if column.required or column.id == ledger.period_column:  # a record without its date has no year
@@ -243,17 +263,30 @@ def parse_ledger(
     return frame.drop(columns="_src"), issues
 
 
-def _concat_column(raws: list[RawLedger], column_id: str, sizes: list[int]) -> np.ndarray | None:
+def _repeat(names: list[str], sizes: list[int]) -> pd.Categorical[str]:
+    """Each part's file or sheet name for each of its records: codes, not a million strings."""
+    categories = sorted(set(names))
+    code = {name: i for i, name in enumerate(categories)}
+    codes = np.repeat(np.array([code[n] for n in names], dtype=np.int64), sizes)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories))
+
+
+def _concat_column(raws: list[RawLedger], column_id: str, sizes: list[int]) -> pd.Series | None:
+    """One column over every part: typed when every part is a typed column (big sheets, CSV, Parquet)
+    of one dtype, else raw cells as objects."""
     if not any(column_id in r.columns for r in raws):
         return None
+    found = [r.columns.get(column_id) for r in raws]
+    typed = [v for v in found if isinstance(v, pd.Series)]
+    if len(typed) == len(found) and len({str(v.dtype) for v in typed}) == 1:
+        return typed[0].reset_index(drop=True) if len(typed) == 1 else pd.concat(typed, ignore_index=True)
     parts = []
-    for raw, size in zip(raws, sizes, strict=True):
-        values = raw.columns.get(column_id)
+    for values, size in zip(found, sizes, strict=True):
         part = np.empty(size, dtype=object)
         if values is not None:
-            part[:] = values
+            part[:] = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
         parts.append(part)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return pd.Series(parts[0] if len(parts) == 1 else np.concatenate(parts), dtype=object)
 
 
 def _parse_split(column: LedgerColumn, raw: pd.Series, date1904: np.ndarray) -> nz.ParsedColumn:
@@ -297,12 +330,9 @@ def _units(
             )
             bad[rows] = True
             continue
-        cells = np.empty(len(rows), dtype=object)
-        cells[:] = raw.columns["_unit"]
-        blank = np.asarray(_BLANK(cells), dtype=bool)
-        names = pd.Series(np.where(blank, "", cells), index=rows).astype(str)
-        resolved = {name: resolve_unit(name) if name else None for name in names.unique()}
-        units.loc[rows] = names.map(resolved)
+        names = _unit_names(raw.columns["_unit"], rows)
+        resolved = {name: resolve_unit(name) if name else None for name in names.cat.categories}
+        units.loc[rows] = names.map(resolved).astype(object).to_numpy()
         for name in [n for n, u in resolved.items() if u is None]:
             hit = names == name
             first = int(frame.loc[hit[hit].index[0], "_row"])
@@ -320,6 +350,22 @@ def _units(
             )
             bad[hit[hit].index] = True
     return units, bad, issues
+
+
+def _unit_names(cells: Cells, index: pd.Index) -> pd.Series:
+    """The 单位 cells as text ("" for a blank), each distinct cell read once (60 units over 1M rows)."""
+    column = (
+        cells if isinstance(cells, pd.Series) else pd.Series(np.asarray(cells, dtype=object), dtype=object)
+    )
+    codes, uniques = pd.factorize(column)
+    names = ["" if is_blank(v) else str(v) for v in uniques]
+    position = {name: i for i, name in enumerate(dict.fromkeys([*names, ""]))}
+    categories = list(position)
+    lookup = np.array([position[n] for n in names] + [position[""]], dtype=np.int64)
+    named = pd.Categorical.from_codes(
+        lookup[codes], categories=pd.Index(categories)
+    ).remove_unused_categories()
+    return pd.Series(named, index=index)
 
 
 def _outside_year(ledger: Ledger, raws: list[RawLedger], frame: pd.DataFrame) -> list[Issue]:

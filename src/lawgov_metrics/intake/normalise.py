@@ -272,7 +272,7 @@ def normalise_unit_name(name: str) -> str:
     return clean_text(name).replace(" ", "").replace("(", "（").replace(")", "）")
 
 
-def _is_text_dtype(dtype: object) -> bool:
+def is_text_dtype(dtype: object) -> bool:
     if isinstance(dtype, pd.ArrowDtype):
         return bool(pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(dtype.pyarrow_dtype))
     return isinstance(dtype, pd.StringDtype)
@@ -323,7 +323,7 @@ def _text_values(n: int, parts: list[tuple[npt.NDArray[np.intp], Any]], unset: n
 
 
 def _clean_column(series: pd.Series[Any], clean: Callable[[Any], Any]) -> pd.Series[str]:
-    if not _is_text_dtype(series.dtype):
+    if not is_text_dtype(series.dtype):
         series = series.astype("str")
     arr, missing = _strings(series)
     encoded = _few_distinct(arr)
@@ -534,7 +534,7 @@ class _Reader(Generic[T]):
             m = stamps.to_numpy(dtype="datetime64[us]")
             missing = np.isnat(m)
             parts.append((np.flatnonzero(~missing), *self.many_moment(m[~missing]), None))
-        elif _is_text_dtype(dtype):
+        elif is_text_dtype(dtype):
             arr, missing = _strings(series)
             parts.append((np.flatnonzero(~missing), *self._many_strings(arr)))
         else:

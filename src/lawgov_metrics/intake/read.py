@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue
+from lawgov_metrics.intake.columnar import Table, extract_columns
 from lawgov_metrics.intake.ledgers import (
     RawLedger,
     SheetSource,
@@ -21,6 +22,7 @@ from lawgov_metrics.intake.ledgers import (
     loose_label,
     mark_duplicates,
     parse_ledger,
+    read_header,
 )
 from lawgov_metrics.intake.register import REGISTER_FILE_NAMES, UnitRegister, find_register, load_register
 from lawgov_metrics.intake.values import build_values
@@ -103,7 +105,9 @@ def read_submissions(
 
 def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead:
     """One file; any failure to read it becomes one issue naming the reason."""
+    from lawgov_metrics.intake.columnar import csv_table, parquet_table
     from lawgov_metrics.intake.safety import UnreadableFile, sniff
+    from lawgov_metrics.intake.sniff import csv_encoding
 
     label = str(path)
     out = FileRead(file=label)
@@ -118,8 +122,17 @@ def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead
             finally:
                 view.close()
         if kind == "csv":
-            grid = _csv_grid(path)
+            data = path.read_bytes()
+            encoding = csv_encoding(data)
+            if encoding is None:
+                raise UnreadableFile("file-encoding", "无法识别的文本编码（应为 UTF-8 或 GB18030/GBK）")
+            table = csv_table(data, encoding)
+            if table is not None and _read_columns(table, path, catalogue, out):
+                return out
+            grid = _csv_grid(data, encoding)
         elif kind == "parquet":
+            if _read_columns(parquet_table(path), path, catalogue, out):
+                return out
             grid = _parquet_grid(path)
         else:  # pragma: no cover - sniff raises for everything else
             raise UnreadableFile("file-unsupported", f"不支持的文件类型（{kind}）")
@@ -158,14 +171,30 @@ def _read_table(
         out.ledgers.setdefault(ledger_id, []).append(raw)
 
 
-def _csv_grid(path: Path) -> pd.DataFrame:
-    from lawgov_metrics.intake.safety import UnreadableFile
-    from lawgov_metrics.intake.sniff import csv_encoding
+def _read_columns(table: Table, path: Path, catalogue: Catalogue, out: FileRead) -> bool:
+    """A ledger file read by column (see :mod:`lawgov_metrics.intake.columnar`); False → read it as a grid."""
+    width = max((len(row) for row in table.head), default=0)
+    if looks_like_long_table(
+        pd.DataFrame([[*row, *[None] * (width - len(row))] for row in table.head], dtype=object)
+    ):
+        return False
+    ledger_id = ledger_lookup(catalogue).get(loose_label(path.stem))
+    if ledger_id is None:
+        return False
+    source = SheetSource(out.file, "")
+    header, issues = read_header(table.head, catalogue.ledgers_by_id[ledger_id], source)
+    body = None if header is None else table.body(header[0])
+    if header is not None and body is None:
+        return False
+    out.issues += issues
+    if header is not None and body is not None:
+        raw, more = extract_columns(body, header, source)
+        out.issues += more
+        out.ledgers.setdefault(ledger_id, []).append(raw)
+    return True
 
-    data = path.read_bytes()
-    encoding = csv_encoding(data)
-    if encoding is None:
-        raise UnreadableFile("file-encoding", "无法识别的文本编码（应为 UTF-8 或 GB18030/GBK）")
+
+def _csv_grid(data: bytes, encoding: str) -> pd.DataFrame:
     # bytes with their encoding: pandas decodes in C (a decoded StringIO is re-encoded chunk by chunk)
     return pd.read_csv(
         io.BytesIO(data),

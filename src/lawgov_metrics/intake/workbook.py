@@ -13,10 +13,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lawgov_metrics.catalogue.models import Catalogue, FieldDef
+from lawgov_metrics.catalogue.models import Catalogue, FieldDef, Ledger
 from lawgov_metrics.intake import layout
 from lawgov_metrics.intake import normalise as nz
-from lawgov_metrics.intake.ledgers import RawLedger, SheetSource, extract_ledger, is_blank, loose_label
+from lawgov_metrics.intake.columnar import extract_columns
+from lawgov_metrics.intake.ledgers import (
+    RawLedger,
+    SheetSource,
+    extract_ledger,
+    is_blank,
+    loose_label,
+    read_header,
+)
 from lawgov_metrics.intake.safety import UnreadableFile
 from lawgov_metrics.intake.values import RawValue
 from lawgov_metrics.intake.view import WorkbookView
@@ -102,16 +110,15 @@ def read_workbook(
     for name, state in view.sheets:
         if state != "visible" or name in INTERNAL_SHEETS or name == layout.SUMMARY_SHEET:
             continue
-        try:
-            rows = view.rows(name)
-        except UnreadableFile as exc:  # this sheet only; the others stay readable
-            out.issues.append(Issue(exc.code, exc.message, file=view.label, sheet=name))
-            continue
         ledger_id = ledgers.get(loose_label(name))
         if ledger_id is not None:
             ledger = catalogue.ledgers_by_id[ledger_id]
             source = SheetSource(view.label, name, unit=unit, year=year, date1904=view.date1904)
-            raw, issues = extract_ledger(rows, ledger, source, view.flagged(name))
+            try:
+                raw, issues = _read_ledger_sheet(view, name, ledger, source)
+            except UnreadableFile as exc:  # this sheet only; the others stay readable
+                out.issues.append(Issue(exc.code, exc.message, file=view.label, sheet=name))
+                continue
             out.issues += issues
             if raw is not None:
                 out.ledgers.setdefault(ledger_id, []).append(raw)
@@ -119,7 +126,13 @@ def read_workbook(
                 out.coverage.append((ledger_id, unit, year))
                 out.units.add(unit)
                 out.years.add(year)
-        elif looks_like_long_table(grid := pd.DataFrame(rows, dtype=object)):
+            continue
+        try:
+            rows = view.rows(name)
+        except UnreadableFile as exc:  # this sheet only; the others stay readable
+            out.issues.append(Issue(exc.code, exc.message, file=view.label, sheet=name))
+            continue
+        if looks_like_long_table(grid := pd.DataFrame(rows, dtype=object)):
             read_long_table(grid, catalogue, resolve_unit, out, sheet=name)
         elif unit is None or any(not is_blank(v) for row in rows for v in row):
             out.issues.append(
@@ -131,6 +144,22 @@ def read_workbook(
                 )
             )
     return out
+
+
+def _read_ledger_sheet(
+    view: WorkbookView, sheet: str, ledger: Ledger, source: SheetSource
+) -> tuple[RawLedger | None, list[Issue]]:
+    """A ledger sheet: a big one by column when its columns are of one type each, else cell by cell."""
+    table = view.table(sheet)
+    if table is not None:
+        header, issues = read_header(table.head, ledger, source)
+        if header is None:
+            return None, issues
+        body = table.body(header[0])
+        if body is not None:
+            raw, more = extract_columns(body, header, source, view.flagged(sheet))
+            return raw, issues + more
+    return extract_ledger(view.rows(sheet), ledger, source, view.flagged(sheet))
 
 
 def _read_meta(view: WorkbookView) -> dict[str, str]:

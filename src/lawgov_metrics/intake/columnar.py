@@ -1,0 +1,212 @@
+"""Big ledgers by column: the rules of :func:`~lawgov_metrics.intake.ledgers.extract_ledger`, vectorised.
+
+A ledger of hundreds of thousands of rows — a big worksheet, a CSV or a Parquet file — is not walked row by
+row. Its first rows (:data:`~lawgov_metrics.intake.ledgers.HEADER_SCAN_ROWS`) are read as values to find
+the header, exactly as for a small sheet; the records below it arrive as typed columns (Arrow strings,
+float64, datetime64). Blank rows are left out, 合计/注 rows are left out *and reported*, and the cells a
+parser cannot show (error values, formulas without a result) are flagged, as on the row-by-row path. The
+result is the same :class:`~lawgov_metrics.intake.ledgers.RawLedger`, holding typed columns, so the
+normalisers parse each column in one pass without a Python object per cell.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from lawgov_metrics.intake.layout import FOOTER_MARKERS
+from lawgov_metrics.intake.ledgers import HEADER_SCAN_ROWS, RawLedger, SheetSource, footer_issue, is_blank
+from lawgov_metrics.intake.normalise import is_text_dtype
+from lawgov_metrics.issues import Issue
+
+BIG_SHEET_ROWS = 5_000  # from this many rows on, a worksheet is read by column
+
+
+@dataclass
+class Body:
+    """The rows below a header, by grid column (0-based, as in the head); row 0 is the row under the header."""
+
+    columns: dict[int, pd.Series]
+    length: int
+
+
+def extract_columns(
+    body: Body,
+    header: tuple[int, dict[str, int]],
+    source: SheetSource,
+    flagged: Mapping[tuple[int, int], tuple[str, str]] | None = None,
+) -> tuple[RawLedger, list[Issue]]:
+    """Records of a ledger whose header is known (see :func:`~lawgov_metrics.intake.ledgers.read_header`).
+
+    ``flagged`` holds grid positions as in the head: (row, column), 0-based from ``source.first_row``.
+    """
+    header_row, positions = header
+    n = body.length
+    undecided = np.ones(n, dtype=bool)  # no non-blank cell seen yet, left to right
+    footer = np.zeros(n, dtype=bool)
+    first_text: dict[int, str] = {}
+    for c in sorted(body.columns):
+        todo = np.flatnonzero(undecided)
+        if not len(todo):
+            break
+        column = body.columns[c]
+        part = column if len(todo) == n else column.take(todo)
+        filled, starts = _filled_and_footer(part)
+        for i in todo[starts].tolist():
+            first_text[i] = str(column.iat[i])
+            footer[i] = True
+        undecided[todo[filled]] = False
+    by_column = {c: cid for cid, c in positions.items()}
+    marks: dict[tuple[int, str], str] = {}
+    for (r, c), (_, reason) in (flagged or {}).items():
+        i = r - header_row - 1
+        if c in by_column and 0 <= i < n:
+            marks[(i, by_column[c])] = reason
+            undecided[i] = False  # a row whose only content is an error cell is still a record
+    keep = ~undecided & ~footer
+    first_data = source.first_row + header_row + 1
+    issues = [footer_issue(source, first_data + i, first_text[i]) for i in np.flatnonzero(footer).tolist()]
+    kept = np.flatnonzero(keep)
+    columns: dict[str, pd.Series] = {}
+    for cid, c in positions.items():
+        values = body.columns.get(c)
+        if values is None:  # a header cell over an empty column
+            values = pd.Series(pd.array([None] * n, dtype="str"))
+        columns[cid] = values.take(kept).reset_index(drop=True) if len(kept) < n else values
+    record = np.cumsum(keep) - 1
+    flags = [(int(record[i]), cid, reason) for (i, cid), reason in marks.items() if keep[i]]
+    return RawLedger(source, positions, columns, first_data + kept, flags), issues
+
+
+_FOOTER_PATTERN = "^(" + "|".join(FOOTER_MARKERS) + ")"
+_FOOTER_FIRST = pa.array(sorted({m[0] for m in FOOTER_MARKERS}))
+
+
+def _filled_and_footer(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells hold something (not blank), and which hold text starting with a 合计/注 marker."""
+    n = len(series)
+    if is_text_dtype(series.dtype):
+        arr = pa.array(series.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        text = pc.utf8_trim_whitespace(arr)
+        filled = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+        starts = np.zeros(n, dtype=bool)
+        maybe = pc.is_in(pc.utf8_slice_codeunits(text, 0, 1), value_set=_FOOTER_FIRST)
+        candidates = np.flatnonzero(pc.fill_null(maybe, False).to_numpy(zero_copy_only=False))
+        if len(candidates):  # few: the pattern runs on them only
+            hits = pc.match_substring_regex(text.take(pa.array(candidates)), _FOOTER_PATTERN)
+            starts[candidates] = pc.fill_null(hits, False).to_numpy(zero_copy_only=False)
+        return filled, starts
+    if series.dtype != object:
+        return series.notna().to_numpy(dtype=bool), np.zeros(n, dtype=bool)
+    cells = series.to_numpy()
+    filled = np.fromiter((not is_blank(v) for v in cells), dtype=bool, count=n)
+    starts = np.fromiter(
+        (isinstance(v, str) and v.strip().startswith(FOOTER_MARKERS) for v in cells), dtype=bool, count=n
+    )
+    return filled, starts
+
+
+def head_rows(columns: Sequence[pd.Series], rows: int) -> list[list[object]]:
+    """The first ``rows`` rows of some columns as Python values (None for a missing cell)."""
+    out: list[list[object]] = []
+    for r in range(min(rows, min((len(c) for c in columns), default=0))):
+        out.append([None if _missing(c.iat[r]) else c.iat[r] for c in columns])
+    return out
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+# ---------------------------------------------------------------- CSV and Parquet
+
+
+@dataclass
+class Table:
+    """A CSV or Parquet file: its first rows as values, and how to get every row below a header by column."""
+
+    head: list[list[object]]
+    body: Callable[[int], Body | None]  # header row in head → the rows below it; None: read it cell by cell
+
+
+def csv_table(data: bytes, encoding: str) -> Table | None:
+    """A CSV file whose header rows hold no line breaks inside quotes; None → read it as a grid instead."""
+    prefix = codecs.getincrementaldecoder(encoding)().decode(data[: 1 << 16], final=len(data) <= 1 << 16)
+    lines = prefix.splitlines(keepends=True)
+    if len(data) > 1 << 16 and lines:
+        lines = lines[:-1]  # the last line may be cut short
+    reader = csv.reader(lines[:HEADER_SCAN_ROWS])
+    head: list[list[object]] = [[cell if cell.strip() else None for cell in row] for row in reader]
+    if reader.line_num != len(head):  # a quoted line break: rows are not lines
+        return None
+
+    def body(header_row: int) -> Body | None:
+        offset = 0
+        for _ in range(header_row + 1):
+            offset = data.index(b"\n", offset) + 1 if b"\n" in data[offset:] else len(data)
+        width = max((len(row) for row in head), default=0)
+        names = [str(i) for i in range(width)]
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(data[offset:]),
+                read_options=pacsv.ReadOptions(
+                    column_names=names, encoding="utf8" if encoding == "utf-8-sig" else encoding
+                ),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except (pa.ArrowInvalid, ValueError):  # ragged or blank lines: the grid reader numbers them right
+            return None
+        return Body({i: arrow_series(table.column(i)) for i in range(width)}, table.num_rows)
+
+    return Table(head, body)
+
+
+def parquet_table(path: Path) -> Table:
+    """A Parquet file: its column names are its first row, its columns keep their types."""
+    table = pq.read_table(path)
+    columns = [arrow_series(table.column(i)) for i in range(table.num_columns)]
+    head = [list(table.column_names), *head_rows(columns, HEADER_SCAN_ROWS - 1)]
+
+    def body(header_row: int) -> Body:
+        rows = {i: c.iloc[header_row:].reset_index(drop=True) for i, c in enumerate(columns)}
+        return Body(rows, table.num_rows - header_row)
+
+    return Table(head, body)
+
+
+def arrow_series(column: pa.ChunkedArray | pa.Array) -> pd.Series:
+    """An Arrow column as pandas without a Python object per cell (dates as datetime64, text as Arrow)."""
+    if isinstance(column, pa.Array):
+        column = pa.chunked_array([column])
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column, kind = column.cast(kind.value_type), kind.value_type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.Series(pd.arrays.ArrowExtensionArray(column))
+    if pa.types.is_date(kind):
+        column = column.cast(pa.timestamp("ms"))
+    elif pa.types.is_decimal(kind):
+        column = column.cast(pa.float64())
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return pd.Series(column.to_pandas(), dtype=np.float64)
+    if pa.types.is_timestamp(column.type) or pa.types.is_boolean(kind):
+        return pd.Series(column.to_pandas())
+    return pd.Series(column.to_pandas(), dtype=object)
