@@ -11,12 +11,14 @@ import pandas as pd
 from lawgov_metrics.catalogue.applicability import applies
 from lawgov_metrics.catalogue.describe import target_label, target_value
 from lawgov_metrics.catalogue.models import Catalogue, Indicator
-from lawgov_metrics.engine.derive import derive_values
 from lawgov_metrics.engine.kinds import JUDGES, Context
 from lawgov_metrics.engine.scoring import score_results, unit_scores
+from lawgov_metrics.engine.values import combine_values, coverage_of
 from lawgov_metrics.issues import Issue
 from lawgov_metrics.results import RESULT_COLUMNS, STATUS_LABELS, Assessment
 from lawgov_metrics.submission import Submission
+
+__all__ = ["combine_values", "coverage_of", "evaluate"]
 
 
 def evaluate(
@@ -145,78 +147,6 @@ def _summarise(frames: list[pd.DataFrame]) -> pd.Series:
     for part in parts[1:]:
         joined = joined + "；" + part
     return joined
-
-
-def coverage_of(submission: Submission) -> pd.DataFrame:
-    if submission.coverage is None or submission.coverage.empty:
-        return pd.DataFrame(
-            {
-                "ledger": pd.Series(dtype="str"),
-                "unit": pd.Series(dtype="str"),
-                "year": pd.Series(dtype="int64"),
-            }
-        )
-    return submission.coverage[["ledger", "unit", "year"]].drop_duplicates().reset_index(drop=True)
-
-
-def combine_values(
-    catalogue: Catalogue, submission: Submission, coverage: pd.DataFrame
-) -> tuple[pd.DataFrame, list[Issue]]:
-    """Direct values and ledger-derived ones; both given and disagreeing is an issue and 数据有误, not a guess."""
-    issues: list[Issue] = []
-    direct = submission.values[["unit", "year", "period", "field", "value", "date", "source"]].astype(
-        {"unit": "str", "year": "int64", "period": "str", "field": "str", "value": "float64", "source": "str"}
-    )
-    direct["date"] = pd.to_datetime(direct["date"])
-    direct["invalid"] = False
-    if submission.invalid is not None and len(submission.invalid):
-        bad = submission.invalid[["unit", "year", "field"]].drop_duplicates().assign(_bad=True)
-        direct = direct.merge(bad, on=["unit", "year", "field"], how="left")
-        direct["invalid"] = direct["_bad"].astype("boolean").fillna(False).astype(bool)
-        direct = direct.drop(columns="_bad")
-        # an invalid value not in ``values`` (it could not be read at all) still marks its field
-        missing_bad = bad.merge(direct[["unit", "year", "field"]], how="left", indicator=True)
-        missing_bad = missing_bad[missing_bad["_merge"] == "left_only"].drop(columns=["_merge", "_bad"])
-        if len(missing_bad):
-            missing_bad = missing_bad.assign(period="Y", value=np.nan, source="", invalid=True)
-            missing_bad["date"] = pd.NaT
-            direct = pd.concat([direct, missing_bad], ignore_index=True)
-    derived = derive_values(catalogue, submission.ledgers, coverage)
-    if derived.empty:
-        return direct, issues
-    key = ["unit", "year", "period", "field"]
-    both = direct.merge(derived, on=key, how="outer", suffixes=("", "_ledger"), indicator=True)
-    has_direct = both["_merge"].isin(["both", "left_only"]) & both["value"].notna()
-    has_ledger = both["_merge"].isin(["both", "right_only"])
-    conflict = has_direct & has_ledger & ((both["value"] - both["value_ledger"]).abs() > 1e-9)
-    for row in both[conflict].to_dict("records"):
-        name = catalogue.fields_by_id[str(row["field"])].name
-        issues.append(
-            Issue(
-                "ledger-conflict",
-                f"「{name}」直接填报为 {row['value']:g}，但台账汇总为 {row['value_ledger']:g}（{row['source_ledger']}）",
-                file=_part(row["source"], 0),
-                sheet=_part(row["source"], 1),
-                cell=_part(row["source"], 2),
-                value=f"{row['value']:g}",
-                unit=str(row["unit"]),
-            )
-        )
-    out = both[key].copy()
-    out["value"] = both["value"].where(has_direct, both["value_ledger"])
-    out["date"] = both["date"]
-    out["source"] = both["source"].where(has_direct, both["source_ledger"]).fillna("")
-    out["invalid"] = (
-        both["invalid"].astype("boolean").fillna(False)
-        | both["invalid_ledger"].astype("boolean").fillna(False)
-        | conflict
-    ).astype(bool)
-    return out, issues
-
-
-def _part(source: object, index: int) -> str:
-    parts = str(source).split(" › ")
-    return parts[index] if len(parts) > index else ""
 
 
 def _active_units(submission: Submission, values: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:

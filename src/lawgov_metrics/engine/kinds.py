@@ -31,7 +31,7 @@ from lawgov_metrics.catalogue.models import (
     TrendIndicator,
 )
 from lawgov_metrics.engine.calendar import days_between, hours_between, working_days_between
-from lawgov_metrics.engine.derive import condition_mask
+from lawgov_metrics.engine.conditions import LedgerMasks
 from lawgov_metrics.issues import Issue
 
 EPS = 1e-9
@@ -299,7 +299,7 @@ def _people(ctx: Context, roster: Roster) -> pd.DataFrame:
     ledger = ctx.ledgers.get(roster.ledger)
     if ledger is None or ledger.empty:
         return pd.DataFrame(columns=["unit", "year", "person"])
-    rows = ledger[condition_mask(ledger, roster.where)]
+    rows = ledger[LedgerMasks(ledger).where(roster.where)]
     people = rows[["unit", "year", roster.person]].rename(columns={roster.person: "person"})
     return people.dropna(subset=["person"]).drop_duplicates()
 
@@ -309,7 +309,7 @@ def _amounts(ctx: Context, activity: Activity) -> pd.DataFrame:
     ledger = ctx.ledgers.get(activity.ledger)
     if ledger is None or ledger.empty:
         return pd.DataFrame(columns=["unit", "year", "person", "amount"])
-    rows = ledger[condition_mask(ledger, activity.where)].rename(columns={activity.person: "person"})
+    rows = ledger[LedgerMasks(ledger).where(activity.where)].rename(columns={activity.person: "person"})
     grouped = rows.groupby(["unit", "year", "person"], observed=True, sort=False)
     amount = grouped[activity.amount].sum() if activity.amount else grouped.size()
     return amount.rename("amount").astype("float64").reset_index()
@@ -475,7 +475,7 @@ def judge_duration(ctx: Context, ind: DurationIndicator, grid: pd.DataFrame) -> 
     if ledger is None or ledger.empty:
         stats = pd.DataFrame(columns=["unit", "year", "total", "within", "bad"])
     else:
-        rows = ledger[condition_mask(ledger, ind.where)]
+        rows = ledger[LedgerMasks(ledger).where(ind.where)]
         start, end = rows[ind.start], rows[ind.end]
         if ind.unit == "workday":
             span, outside = working_days_between(start, end)
