@@ -90,14 +90,22 @@ RECORDS: list[list[object]] = [
 ]
 
 
-def test_title_offset_blank_footer_and_bad_cells(cat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_title_offset_blank_footer_and_bad_cells(
+    cat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _ledger_workbook(
         tmp_path / "台账.xlsx", [["2024年执法培训台账"], [], HEADER, *RECORDS], top=2, left=3
     )
     a, b = both_ways(cat, [path], monkeypatch)
     assert_same(a, b)
     codes = sorted({i.code for i in a.issues})
-    assert codes == ["record-duplicate", "row-skipped", "unit-unknown", "value-out-of-range", "value-required"]
+    assert codes == [
+        "record-duplicate",
+        "row-skipped",
+        "unit-unknown",
+        "value-out-of-range",
+        "value-required",
+    ]
     skipped = [i for i in a.issues if i.code == "row-skipped"]
     assert [(i.row, i.value) for i in skipped] == [(13, "合计"), (14, "注：学时按实际填写")]
     bad = next(i for i in a.issues if i.code == "value-out-of-range")
@@ -107,7 +115,11 @@ def test_title_offset_blank_footer_and_bad_cells(cat, tmp_path: Path, monkeypatc
 def test_a_column_mixing_numbers_and_text_is_read_cell_by_cell(
     cat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rows = [HEADER, *RECORDS[:2], ["海口市司法局", dt.datetime(2024, 3, 7), "460100000009", "宪法", "其他", "三"]]
+    rows = [
+        HEADER,
+        *RECORDS[:2],
+        ["海口市司法局", dt.datetime(2024, 3, 7), "460100000009", "宪法", "其他", "三"],
+    ]
     path = _ledger_workbook(tmp_path / "混合.xlsx", rows)
     a, b = both_ways(cat, [path], monkeypatch)
     assert_same(a, b)
@@ -139,7 +151,9 @@ def test_csv_ledger_with_title_and_footer(
     assert len(a.ledgers["enforcement_training"]) == 5
 
 
-def test_csv_with_a_blank_line_falls_back_to_the_grid(cat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_csv_with_a_blank_line_falls_back_to_the_grid(
+    cat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = _csv_text([HEADER, RECORDS[0]]) + "\n" + _csv_text([RECORDS[1]])
     path = tmp_path / "行政执法人员培训台账.csv"
     path.write_text(text, encoding="utf-8")

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from lawgov_metrics.catalogue.models import Ledger, LedgerColumn
 from lawgov_metrics.intake import normalise as nz
@@ -70,13 +71,17 @@ def locate_header(
     """
     best: tuple[int, dict[str, int]] | None = None
     above: list[str] = []
+    candidates: dict[str, list[str]] = {}  # label → the column ids accepting it, in the ledger's order
+    for column_id, accepted in names.items():
+        for label in accepted:
+            candidates.setdefault(label, []).append(column_id)
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         labels = [loose_label(v) for v in row]
         found: dict[str, int] = {}
         for c, text in enumerate(labels):
             text = text or (above[c] if c < len(above) else "")
-            for column_id, accepted in names.items():
-                if text in accepted and column_id not in found:
+            for column_id in candidates.get(text, ()):
+                if column_id not in found:
                     found[column_id] = c
                     break
         if found and (best is None or len(found) > len(best[1])):
@@ -173,10 +178,12 @@ def extract_ledger(
     columns: dict[str, list[object]] = {cid: [] for cid in positions}
     record_rows: list[int] = []
     flags: list[tuple[int, str, str]] = []
+    places = [(columns[cid], c) for cid, c in positions.items()]
+    widest = max(positions.values())
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
-        first = next((v for v in row if not is_blank(v)), None)
-        if first is None and not any((r, c) in marks for c in by_column):
+        first = _first_filled(row)
+        if first is None and not (marks and any((r, c) in marks for c in by_column)):
             continue  # a blank row is not a record
         excel_row = source.first_row + r
         if isinstance(first, str) and first.strip().startswith(FOOTER_MARKERS):
@@ -184,15 +191,24 @@ def extract_ledger(
             continue
         index = len(record_rows)
         record_rows.append(excel_row)
-        width = len(row)
-        for cid, c in positions.items():
-            columns[cid].append(row[c] if c < width else None)
-            if (r, c) in marks:
-                flags.append((index, cid, marks[(r, c)]))
+        if len(row) > widest:
+            for cells, c in places:
+                cells.append(row[c])
+        else:
+            for cells, c in places:
+                cells.append(row[c] if c < len(row) else None)
+        if marks:
+            flags += [(index, cid, marks[(r, c)]) for cid, c in positions.items() if (r, c) in marks]
     return RawLedger(source, positions, columns, record_rows, flags), issues
 
 
-_BLANK = np.frompyfunc(is_blank, 1, 1)  # is_blank over an object array
+def _first_filled(row: Sequence[object]) -> object:
+    """The first cell of a row that is not blank, or None (calamine shows an empty cell as "")."""
+    for value in row:
+        if value == "" or value is None or is_blank(value):
+            continue
+        return value
+    return None
 
 
 def footer_issue(source: SheetSource, excel_row: int, first: str) -> Issue:
@@ -263,12 +279,17 @@ def parse_ledger(
     return frame.drop(columns="_src"), issues
 
 
-def _repeat(names: list[str], sizes: list[int]) -> pd.Categorical[str]:
-    """Each part's file or sheet name for each of its records: codes, not a million strings."""
+def _repeat(names: list[str], sizes: list[int]) -> pd.Series:
+    """Each part's file or sheet name for each of its records, built in Arrow: no Python string per record."""
     categories = sorted(set(names))
     code = {name: i for i, name in enumerate(categories)}
-    codes = np.repeat(np.array([code[n] for n in names], dtype=np.int64), sizes)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(categories))
+    codes = np.repeat(np.array([code[n] for n in names], dtype=np.int32), sizes)
+    strings = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(categories, pa.large_string()))
+    text = strings.cast(pa.large_string()).to_pandas(types_mapper=_STR.get)
+    return pd.Series(text, dtype="str")
+
+
+_STR = {pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}  # pandas' own "str" dtype
 
 
 def _concat_column(raws: list[RawLedger], column_id: str, sizes: list[int]) -> pd.Series | None:
