@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lawgov_metrics.issues import Issue
 
@@ -63,16 +63,24 @@ def empty_values() -> pd.DataFrame:
 
 def assign_periods(frame: pd.DataFrame, period_column: str) -> pd.DataFrame:
     """Place each ledger record in its year, half-year and quarter from its period date column (vectorised)."""
-    import numpy as np
     import pandas as pd
 
     when = pd.to_datetime(frame[period_column])
-    month = when.dt.month
-    out = frame.copy()
+    month = when.dt.month.to_numpy(dtype="float64", na_value=float("nan"))
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is left as it was
     out["year"] = when.dt.year.astype("Int64")
-    out["half"] = pd.Series(np.where(month <= 6, "H1", "H2"), index=frame.index, dtype="str").where(
-        month.notna()
-    )
-    quarter = "Q" + ((month - 1) // 3 + 1).astype("Int64").astype("str")
-    out["quarter"] = quarter.where(month.notna())
+    out["half"] = _labels(month, ["H1", "H2"], 6, frame.index)
+    out["quarter"] = _labels(month, ["Q1", "Q2", "Q3", "Q4"], 3, frame.index)
     return out
+
+
+def _labels(month: Any, names: list[str], months: int, index: pd.Index) -> pd.Series:
+    """The period label of each month (missing where the month is), built in Arrow, not one str per row."""
+    import numpy as np
+    import pyarrow as pa
+
+    from lawgov_metrics.intake.normalise import str_column
+
+    missing = np.isnan(month)
+    codes = pa.array(((np.nan_to_num(month, nan=1.0) - 1) // months).astype(np.int32), mask=missing)
+    return str_column(pa.DictionaryArray.from_arrays(codes, pa.array(names)), index)

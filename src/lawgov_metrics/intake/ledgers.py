@@ -284,12 +284,7 @@ def _repeat(names: list[str], sizes: list[int]) -> pd.Series:
     categories = sorted(set(names))
     code = {name: i for i, name in enumerate(categories)}
     codes = np.repeat(np.array([code[n] for n in names], dtype=np.int32), sizes)
-    strings = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(categories, pa.large_string()))
-    text = strings.cast(pa.large_string()).to_pandas(types_mapper=_STR.get)
-    return pd.Series(text, dtype="str")
-
-
-_STR = {pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}  # pandas' own "str" dtype
+    return nz.str_column(pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(categories)))
 
 
 def _concat_column(raws: list[RawLedger], column_id: str, sizes: list[int]) -> pd.Series | None:

@@ -278,6 +278,13 @@ def is_text_dtype(dtype: object) -> bool:
     return isinstance(dtype, pd.StringDtype)
 
 
+def str_column(arr: Any, index: pd.Index[Any] | None = None) -> pd.Series[str]:
+    """An Arrow string array as a pandas ``str`` column, without a Python object per cell."""
+    arr = arr.cast(pa.large_string())
+    text = arr.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    return pd.Series(text.array, index=index)
+
+
 def _strings(series: pd.Series[Any]) -> tuple[Any, npt.NDArray[np.bool_]]:
     """A text column's non-missing cells as one large_string array, and where cells were missing."""
     arr = pa.array(series.array)
