@@ -1,4 +1,8 @@
-"""Catalogue + Submission → Assessment. No I/O, no printing: plain frames in, plain frames out."""
+"""Catalogue + Submission → Assessment. No I/O, no printing: plain frames in, plain frames out.
+
+One grid holds every (indicator, unit, year) to judge, indicator by indicator in catalogue order; each kind
+judges all its in-force rows at once, and results, points and provenance are built once for the whole grid.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,19 @@ import pandas as pd
 
 from lawgov_metrics.catalogue.applicability import applies
 from lawgov_metrics.catalogue.describe import target_label, target_value
-from lawgov_metrics.catalogue.models import Catalogue, Indicator
-from lawgov_metrics.engine.kinds import JUDGES, Context
+from lawgov_metrics.catalogue.models import Catalogue
+from lawgov_metrics.engine.context import Context, Grid
+from lawgov_metrics.engine.judged import Judged, text
+from lawgov_metrics.engine.kinds import JUDGES
 from lawgov_metrics.engine.scoring import score_results, unit_scores
-from lawgov_metrics.engine.values import combine_values, coverage_of
+from lawgov_metrics.engine.values import FieldValues, combine_table, combine_values, coverage_of
 from lawgov_metrics.issues import Issue
 from lawgov_metrics.results import RESULT_COLUMNS, STATUS_LABELS, Assessment
 from lawgov_metrics.submission import Submission
 
 __all__ = ["combine_values", "coverage_of", "evaluate"]
+
+PROVENANCE_COLUMNS = ["unit", "year", "input", "value", "source", "indicator"]
 
 
 def evaluate(
@@ -36,121 +44,188 @@ def evaluate(
     period = catalogue.plan.period
     wanted = sorted(set(years)) if years is not None else [y for y in submission.years if y in period.years]
     coverage = coverage_of(submission)
-    values, conflicts = combine_values(catalogue, submission, coverage)
-    issues: list[Issue] = [*submission.issues, *conflicts]
+    values, conflicts = combine_table(catalogue, submission, coverage)
+    units = _active_units(submission, values["unit"], coverage)
+    unit_names = units["unit"].to_numpy(dtype=object)
     ctx = Context(
         catalogue=catalogue,
-        values={str(f): frame for f, frame in values.groupby("field", observed=True, sort=False)},
+        values=FieldValues(values, [f.id for f in catalogue.fields], unit_names),
         ledgers=submission.ledgers,
         coverage=coverage,
+        units=unit_names,
         as_of=as_of,
     )
-    units = _active_units(submission, values, coverage)
-    base = units.merge(pd.DataFrame({"year": pd.Series(wanted, dtype="int64")}), how="cross")
-    result_frames, input_frames = [], []
-    for indicator in catalogue.indicators:
-        grid = base[[applies(catalogue, indicator, kind) for kind in base["kind"]]].reset_index(drop=True)
-        if grid.empty:
-            continue
-        results, inputs = _judge(ctx, indicator, grid)
-        result_frames.append(results)
-        input_frames.append(inputs)
-    results = (
-        pd.concat(result_frames, ignore_index=True) if result_frames else pd.DataFrame(columns=RESULT_COLUMNS)
-    )
-    provenance = (
-        pd.concat(input_frames, ignore_index=True)
-        if input_frames
-        else pd.DataFrame(columns=["unit", "year", "indicator", "input", "value", "source"])
-    )
+    grid = _grid(catalogue, units, wanted)
+    if len(grid):
+        judged = _judge(ctx, grid)
+        results = _results(ctx, grid, judged)
+        provenance = _provenance(ctx, grid, judged)
+    else:
+        results = pd.DataFrame(columns=RESULT_COLUMNS)
+        provenance = pd.DataFrame(columns=["unit", "year", "indicator", "input", "value", "source"])
     scores, chapters = unit_scores(catalogue, results, units)
-    all_issues = tuple(dict.fromkeys([*issues, *ctx.issues]))  # same problem found by two indicators: once
+    issues: list[Issue] = [*submission.issues, *conflicts, *ctx.issues]
     return Assessment(
         catalogue=catalogue,
         results=results,
         scores=scores,
         chapters=chapters,
         provenance=provenance,
-        issues_list=all_issues,
+        issues_list=tuple(dict.fromkeys(issues)),  # same problem found by two indicators: once
         files=submission.files,
         years=tuple(wanted),
         as_of=ctx.as_of,
     )
 
 
-def _judge(ctx: Context, ind: Indicator, grid: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    start = ind.effective.start or ctx.plan_start
-    end = ind.effective.end or ctx.plan_end
-    in_force = grid["year"].between(start, end)
-    judged = pd.DataFrame(
+def _grid(catalogue: Catalogue, units: pd.DataFrame, years: list[int]) -> Grid:
+    """Every (indicator, unit, year) the indicator applies to: indicators in catalogue order, then units in
+    register order, then years."""
+    kinds = units["kind"].to_numpy(dtype=object)
+    unit_of = np.repeat(np.arange(len(units), dtype=np.int64), len(years))
+    year_of = np.tile(np.asarray(years, dtype=np.int64), len(units))
+    distinct = list(dict.fromkeys(kinds.tolist()))
+    kind_code = np.array([distinct.index(k) for k in kinds.tolist()], dtype=np.int64)[unit_of]
+    rows = []
+    for indicator in catalogue.indicators:
+        concerned = np.array([applies(catalogue, indicator, k) for k in distinct], dtype=bool)
+        rows.append(np.flatnonzero(concerned[kind_code]) if distinct else np.zeros(0, dtype=np.int64))
+    which = np.repeat(np.arange(len(rows), dtype=np.int64), [len(r) for r in rows])
+    base = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    return Grid(catalogue.indicators, which, unit_of[base], kinds[unit_of[base]], year_of[base])
+
+
+def _judge(ctx: Context, grid: Grid) -> Judged:
+    """Rows outside an indicator's effective years are 未到期 or 不适用; each kind judges the others at once."""
+    plan = ctx.catalogue.plan.period
+    start = grid.each([i.effective.start or plan.start for i in grid.indicators]).astype(np.int64)
+    end = grid.each([i.effective.end or plan.end for i in grid.indicators]).astype(np.int64)
+    judged = Judged.blank(len(grid), status="not_yet_due")
+    early, late = grid.year < start, grid.year > end
+    judged.note[early] = text([f"自{y}年起考核" for y in start[early].tolist()])
+    judged.status[late] = "not_applicable"
+    judged.note[late] = text([f"{y}年后不再考核" for y in end[late].tolist()])
+    in_force = ~early & ~late
+    kind = grid.each([i.kind for i in grid.indicators])
+    for name, judge in JUDGES.items():
+        rows = np.flatnonzero(in_force & (kind == name))
+        if len(rows):
+            judged.place(rows, judge(ctx, grid.take(rows)))
+    return judged
+
+
+def _results(ctx: Context, grid: Grid, judged: Judged) -> pd.DataFrame:
+    """One row per grid row: the judged outcome, its points, and a one-line summary of its inputs."""
+    catalogue = ctx.catalogue
+    inds = grid.indicators
+    points = _points(grid)
+    earned, max_points = np.zeros(len(grid)), np.zeros(len(grid))
+    for ind, rows in grid.by_indicator():
+        earned[rows], max_points[rows] = score_results(
+            ind,
+            judged.status[rows],
+            judged.value[rows],
+            judged.achievement[rows],
+            judged.shortfall[rows],
+            points[rows],
+        )
+    targets = [target_value(i) for i in inds]
+    target_values = grid.each(targets) if None not in targets else np.array(targets, dtype=object)[grid.which]
+    return pd.DataFrame(
         {
-            "value": np.nan,
-            "display": "",
-            "status": "not_yet_due",
-            "note": "",
-            "achievement": np.nan,
-            "shortfall": np.nan,
+            "unit": ctx.units[grid.unit],
+            "kind": grid.kind,
+            "year": grid.year,
+            "indicator": grid.each([i.id for i in inds]),
+            "name": grid.each([i.name for i in inds]),
+            "chapter": grid.each([i.chapter for i in inds]),
+            "clause": grid.each([i.clause for i in inds]),
+            "value": judged.value,
+            "display": judged.display,
+            "target": grid.each([target_label(catalogue, i) for i in inds]),
+            "target_value": target_values,
+            "status": judged.status,
+            "status_label": text([STATUS_LABELS[s] for s in judged.status.tolist()]),
+            "points": earned,
+            "max_points": max_points,
+            "note": judged.note,
+            "inputs": _summaries(judged),
         },
-        index=grid.index,
+        columns=RESULT_COLUMNS,
     )
-    judged.loc[grid["year"] < start, "note"] = f"自{start}年起考核"
-    judged.loc[grid["year"] > end, ["status", "note"]] = ["not_applicable", f"{end}年后不再考核"]
-    inputs = pd.DataFrame(columns=["unit", "year", "input", "value", "source"])
-    summary = pd.Series("", index=grid.index, dtype="str")
-    if in_force.any():
-        active = grid[in_force]
-        outcome = JUDGES[ind.kind](ctx, ind, active)  # type: ignore[operator]
-        if in_force.all():
-            judged = outcome.frame
-        else:
-            judged.loc[active.index, outcome.frame.columns] = outcome.frame
-        if outcome.inputs:
-            inputs = pd.concat(outcome.inputs, ignore_index=True)
-            summary.loc[active.index] = _summarise(outcome.inputs)
-    points = pd.Series(
-        [ind.points_for(k, int(y)) for k, y in zip(grid["kind"], grid["year"], strict=True)], index=grid.index
+
+
+def _points(grid: Grid) -> np.ndarray:
+    """Each row's catalogue points for its unit kind and year (overrides included), once per combination."""
+    kind, kinds = pd.factorize(grid.kind)
+    year = grid.year - grid.year.min()
+    _, first, at = np.unique(
+        (grid.which * len(kinds) + kind) * (int(year.max()) + 1) + year,
+        return_index=True,
+        return_inverse=True,
     )
-    earned, max_points = score_results(ind, judged, points)
-    results = pd.DataFrame(
+    points = [
+        grid.indicators[w].points_for(k, y)
+        for w, k, y in zip(
+            grid.which[first].tolist(), grid.kind[first].tolist(), grid.year[first].tolist(), strict=True
+        )
+    ]
+    return np.asarray(points, dtype=np.float64)[at]
+
+
+def _summaries(judged: Judged) -> np.ndarray:
+    """「输入=数值（出处）；…」 per row, every figure with the cell or ledger it came from."""
+    summary = np.full(len(judged.value), "", dtype=object)
+    started = np.zeros(len(judged.value), dtype=bool)
+    for given in judged.inputs:
+        assert given.present is not None
+        rows = np.flatnonzero(given.present)
+        parts = zip(
+            given.name[rows].tolist(), given.shown[rows].tolist(), given.source[rows].tolist(), strict=True
+        )
+        texts = text(
+            [f"{name}={shown}（{source}）" if source else f"{name}={shown}" for name, shown, source in parts]
+        )
+        summary[rows] = np.where(started[rows], summary[rows] + "；" + texts, texts)
+        started[rows] = True
+    return summary
+
+
+def _provenance(ctx: Context, grid: Grid, judged: Judged) -> pd.DataFrame:
+    """unit, year, input, value, source, indicator: per indicator, its inputs one after another."""
+    rows, layers = [], []
+    for k, given in enumerate(judged.inputs):
+        assert given.present is not None
+        here = np.flatnonzero(given.present)
+        rows.append(here)
+        layers.append(np.full(len(here), k, dtype=np.int64))
+    row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    layer = np.concatenate(layers) if layers else np.zeros(0, dtype=np.int64)
+    order = np.lexsort((row, layer, grid.which[row]))
+    row, layer = row[order], layer[order]
+
+    def column(name: str) -> np.ndarray:
+        out = np.empty(len(row), dtype=object)
+        for k, given in enumerate(judged.inputs):
+            mine = layer == k
+            out[mine] = getattr(given, name)[row[mine]]
+        return out
+
+    return pd.DataFrame(
         {
-            "unit": grid["unit"],
-            "kind": grid["kind"],
-            "year": grid["year"].astype("int64"),
-            "indicator": ind.id,
-            "name": ind.name,
-            "chapter": ind.chapter,
-            "clause": ind.clause,
-            "value": pd.to_numeric(judged["value"], errors="coerce").astype("float64"),
-            "display": judged["display"].astype("str"),
-            "target": target_label(ctx.catalogue, ind),
-            "target_value": target_value(ind),
-            "status": judged["status"].astype("str"),
-            "status_label": judged["status"].map(STATUS_LABELS),
-            "points": earned.astype("float64"),
-            "max_points": max_points.astype("float64"),
-            "note": judged["note"].astype("str"),
-        }
+            "unit": ctx.units[grid.unit[row]],
+            "year": grid.year[row],
+            "input": column("name"),
+            "value": column("shown"),
+            "source": column("source"),
+            "indicator": grid.each([i.id for i in grid.indicators])[row],
+        },
+        columns=PROVENANCE_COLUMNS,
     )
-    results["inputs"] = summary
-    return results[RESULT_COLUMNS], inputs.assign(indicator=ind.id)
 
 
-def _summarise(frames: list[pd.DataFrame]) -> pd.Series:
-    """「输入=数值（出处）；…」 per result, every figure with the cell or ledger it came from (vectorised:
-    each judge's input frames share the grid's index)."""
-    parts = []
-    for frame in frames:
-        source = frame["source"].astype("str").fillna("")
-        where = ("（" + source + "）").where(source != "", "")
-        parts.append(frame["input"].astype("str") + "=" + frame["value"].astype("str") + where)
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + "；" + part
-    return joined
-
-
-def _active_units(submission: Submission, values: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+def _active_units(submission: Submission, value_units: np.ndarray, coverage: pd.DataFrame) -> pd.DataFrame:
     """Units of the register with any figure or ledger in the submission, with their kind."""
-    present = set(values["unit"]) | set(coverage["unit"])
+    present = set(pd.unique(value_units).tolist()) | set(coverage["unit"].unique().tolist())
     units = submission.units[submission.units["unit"].isin(present)][["unit", "kind"]]
     return units.drop_duplicates("unit").reset_index(drop=True)

@@ -17,9 +17,14 @@ ABSENT = -1
 
 
 def codes(names: Sequence[str] | np.ndarray | pd.Index, values: pd.Series | np.ndarray) -> np.ndarray:
-    """Position of each of ``values`` in ``names`` (unique), ``ABSENT`` where it is not there."""
+    """Position of each of ``values`` in ``names`` (unique), ``ABSENT`` where it is not there.
+
+    The values are factorised first, so only their distinct values are searched among the names.
+    """
     index = names if isinstance(names, pd.Index) else pd.Index(list(names), dtype="object")
-    return np.asarray(index.get_indexer(pd.Index(values)), dtype=np.int64)
+    found, distinct = pd.factorize(values)
+    position = np.append(index.get_indexer(pd.Index(distinct)), ABSENT).astype(np.int64)
+    return position[found]  # a blank (code -1) takes the ABSENT appended last
 
 
 def years_of(column: pd.Series) -> np.ndarray:
@@ -64,7 +69,7 @@ def first_of_each(keys: np.ndarray) -> np.ndarray:
     return first
 
 
-def row_codes(columns: Sequence[np.ndarray]) -> np.ndarray:
+def row_codes(columns: Sequence[np.ndarray | pd.Series]) -> np.ndarray:
     """One int64 per row naming its combination of values across ``columns`` (same values, same code).
 
     Codes are re-compressed after every column, so they never exceed the number of rows (no overflow).

@@ -9,36 +9,36 @@ import numpy as np
 import pandas as pd
 
 from lawgov_metrics.catalogue.models import Bands, Catalogue, Deduction, Indicator
+from lawgov_metrics.engine.keys import codes, first_of_each, row_codes
 from lawgov_metrics.results import SCORED_STATUSES, STATUS_LABELS
 
 
-def score_results(ind: Indicator, judged: pd.DataFrame, points: pd.Series) -> tuple[pd.Series, pd.Series]:
+def score_results(
+    ind: Indicator,
+    status: np.ndarray,
+    value: np.ndarray,
+    achievement: np.ndarray,
+    shortfall: np.ndarray,
+    points: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """(points, max_points) for one indicator's judged rows; ``points`` is each row's catalogue points."""
-    status = judged["status"]
-    counted = status.isin(SCORED_STATUSES)
-    max_points = points.where(counted, 0.0)
+    max_points = np.where(np.isin(status, SCORED_STATUSES), points, 0.0)
     rule = ind.scoring
-    judged_rows = status.isin(("met", "not_met"))
     if rule.rule == "all_or_nothing":
-        earned = points.where(status == "met", 0.0)
+        earned = np.where(status == "met", points, 0.0)
     elif rule.rule == "proportional":
-        earned = points * judged["achievement"].fillna(0.0).clip(0.0, 1.0)
+        earned = points * np.clip(np.nan_to_num(achievement, nan=0.0), 0.0, 1.0)
     elif isinstance(rule, Bands):
-        share = _band_share(rule, judged["value"])
-        earned = points * share
+        conditions = [value >= band.min - 1e-9 for band in rule.bands]
+        earned = points * np.select(conditions, [band.share for band in rule.bands], 0.0)
     elif isinstance(rule, Deduction):
-        deducted = rule.per_shortfall * judged["shortfall"].fillna(0.0)
+        deducted = rule.per_shortfall * np.nan_to_num(shortfall, nan=0.0)
         cap = rule.cap if rule.cap is not None else np.inf
-        earned = (points - np.minimum(deducted, np.minimum(cap, points))).clip(lower=0.0)
+        earned = np.maximum(points - np.minimum(deducted, np.minimum(cap, points)), 0.0)
     else:  # pragma: no cover - the union is exhaustive
         raise AssertionError(rule)
-    earned = earned.where(judged_rows, 0.0)
-    return earned.round(6), max_points
-
-
-def _band_share(rule: Bands, values: pd.Series) -> pd.Series:
-    conditions = [values >= band.min - 1e-9 for band in rule.bands]
-    return pd.Series(np.select(conditions, [band.share for band in rule.bands], 0.0), index=values.index)
+    earned = np.where(np.isin(status, ("met", "not_met")), earned, 0.0)
+    return np.round(earned, 6), max_points
 
 
 def unit_scores(
@@ -61,11 +61,19 @@ def unit_scores(
             ]
         )
         return scores, pd.DataFrame(columns=["unit", "year", "chapter", "points", "max_points", "rate"])
-    keys = ["unit", "kind", "year"]
-    totals = results.groupby(keys, observed=True, sort=False)[["points", "max_points"]].sum()
-    counts = pd.crosstab([results["unit"], results["kind"], results["year"]], results["status"])
-    counts = counts.reindex(columns=list(STATUS_LABELS), fill_value=0)
-    scores = totals.join(counts).reset_index()
+    # unit-years in order of first appearance; status counts by bincount (a crosstab costs ~40 ms)
+    group = row_codes([results["unit"], results["kind"], results["year"]])
+    first = first_of_each(group)
+    totals = results[["points", "max_points"]].groupby(group).sum()
+    status = codes(list(STATUS_LABELS), results["status"])
+    assert (status >= 0).all(), "a result with a status outside STATUS_LABELS"
+    counts = np.bincount(group * len(STATUS_LABELS) + status, minlength=len(first) * len(STATUS_LABELS))
+    counts = counts.reshape(len(first), len(STATUS_LABELS))
+    scores = results[["unit", "kind", "year"]].iloc[first].reset_index(drop=True)
+    scores["points"] = totals["points"].to_numpy()
+    scores["max_points"] = totals["max_points"].to_numpy()
+    for position, name in enumerate(STATUS_LABELS):
+        scores[name] = counts[:, position]
     scores["rate"] = scores["points"] / scores["max_points"].where(scores["max_points"] > 0)
     scores["group"] = scores["kind"].map(catalogue.general_kind)
     scores["rank"] = scores.groupby(["group", "year"], observed=True)["rate"].rank(

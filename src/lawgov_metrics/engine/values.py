@@ -3,7 +3,7 @@ up for all rows of a grid at once by (field, period, unit, year)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +12,7 @@ import pandas as pd
 from lawgov_metrics.catalogue.describe import PERIOD_NAMES
 from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.engine.derive import derive_table
-from lawgov_metrics.engine.keys import ABSENT, KeyIndex, codes, pair_keys, row_codes, years_of
+from lawgov_metrics.engine.keys import ABSENT, KeyIndex, codes, pair_keys, row_codes
 from lawgov_metrics.issues import Issue
 from lawgov_metrics.submission import Submission
 
@@ -162,34 +162,37 @@ class FieldValues:
 
     PERIODS = tuple(PERIOD_NAMES)
 
-    def __init__(self, values: pd.DataFrame, field_ids: Sequence[str], units: np.ndarray) -> None:
+    def __init__(self, table: Mapping[str, np.ndarray], field_ids: Sequence[str], units: np.ndarray) -> None:
+        """``table``: the arrays of :func:`combine_table`."""
         self._field_code = {f: i for i, f in enumerate(field_ids)}
         self._units = len(units)
-        field = codes(list(field_ids), values["field"])
-        period = codes(list(self.PERIODS), values["period"])
-        unit_year = pair_keys(codes(units, values["unit"]), years_of(values["year"]))
+        field = codes(list(field_ids), table["field"])
+        period = codes(list(self.PERIODS), table["period"])
+        unit_year = pair_keys(codes(units, table["unit"]), table["year"])
         keys = self._keys(field, period, unit_year)
         kept = np.flatnonzero(keys != ABSENT)  # a figure of no listed field or unit is never looked up
         self._index = KeyIndex(keys[kept])
-        self._value = values["value"].to_numpy(dtype=np.float64)[kept]
-        self._date = pd.to_datetime(values["date"]).to_numpy()[kept]
-        self._source = values["source"].to_numpy(dtype=object)[kept]
-        self._invalid = values["invalid"].to_numpy(dtype=bool)[kept]
+        self._value = table["value"][kept]
+        self._date = table["date"][kept]
+        self._source = table["source"][kept]
+        self._invalid = table["invalid"][kept]
 
     def _keys(self, field: np.ndarray, period: np.ndarray, unit_year: np.ndarray) -> np.ndarray:
         ok = (field >= 0) & (period >= 0) & (unit_year != ABSENT)
         key = (field * len(self.PERIODS) + period) * (self._units * 10_000) + unit_year
         return np.where(ok, key, ABSENT)
 
+    def code(self, field_id: str | None) -> int:
+        """The field's code for :meth:`lookup` (``ABSENT`` for None or a field not in the catalogue)."""
+        return self._field_code.get(field_id, ABSENT) if field_id else ABSENT
+
     def lookup(
-        self, fields: Sequence[str | None], unit_codes: np.ndarray, years: np.ndarray, period: str = "Y"
+        self, field_codes: np.ndarray, unit_codes: np.ndarray, years: np.ndarray, period: str = "Y"
     ) -> Found:
-        """Each row's figure of its field (``fields[i]`` for row ``i``; None: no such field)."""
-        field = np.array([self._field_code.get(f, ABSENT) if f else ABSENT for f in fields], dtype=np.int64)
-        period_code = np.full(len(field), self.PERIODS.index(period), dtype=np.int64)
-        at = self._index.find(self._keys(field, period_code, pair_keys(unit_codes, years)))
+        """Each row's figure of field ``field_codes[i]`` for unit ``unit_codes[i]`` in ``years[i]`` and ``period``."""
+        period_code = np.full(len(field_codes), self.PERIODS.index(period), dtype=np.int64)
+        at = self._index.find(self._keys(field_codes, period_code, pair_keys(unit_codes, years)))
         hit = at >= 0
-        at = np.where(hit, at, 0)
         if not len(self._value):  # nothing reported at all
             return Found(
                 np.full(len(at), np.nan),
@@ -197,6 +200,7 @@ class FieldValues:
                 np.full(len(at), "", dtype=object),
                 np.zeros(len(at), dtype=bool),
             )
+        at = np.where(hit, at, 0)
         return Found(
             value=np.where(hit, self._value[at], np.nan),
             date=np.where(hit, self._date[at], np.datetime64("NaT")),
