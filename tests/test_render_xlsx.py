@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+import xlsxwriter
 from openpyxl.chart import BarChart, LineChart
 
 from lawgov_metrics.render.safe_text import EXCEL_CELL_LIMIT, TRUNCATED
@@ -302,14 +303,14 @@ def test_failed_write_leaves_the_old_report_and_no_temp_file(
 ) -> None:
     path = tmp_path / "report.xlsx"
     path.write_bytes(b"old")
-    save = openpyxl.Workbook.save
+    close = xlsxwriter.Workbook.close
 
-    def broken_save(self: Any, filename: str) -> None:
-        save(self, filename)
-        Path(filename).write_bytes(Path(filename).read_bytes()[:100])  # half written, then the disk fills
+    def broken_close(self: Any) -> None:
+        close(self)
+        Path(self.filename).write_bytes(Path(self.filename).read_bytes()[:100])  # half written, disk full
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", broken_close)
     with pytest.raises(OSError, match="disk full"):
         write_xlsx(assessment, path, inputs=INPUTS, generated_at=GENERATED)
     assert path.read_bytes() == b"old"
