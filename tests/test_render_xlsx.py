@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +85,15 @@ def assessment() -> Assessment:
 
 
 @pytest.fixture(scope="module")
-def workbook(assessment: Assessment, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def report(assessment: Assessment, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("report") / "2024-report.xlsx"
     write_xlsx(assessment, path, inputs=INPUTS, generated_at=GENERATED)
-    return openpyxl.load_workbook(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def workbook(report: Path) -> Any:
+    return openpyxl.load_workbook(report)
 
 
 def _rows(ws: Any) -> list[dict[str, Any]]:
@@ -263,6 +270,56 @@ def test_error_like_value_stays_a_string(workbook: Any) -> None:
     values = [r["值"] for r in _rows(workbook["数据问题"])]
     na = next(c for c in values if c.value == "#N/A")
     assert na.data_type == "s"
+
+
+def test_the_file_holds_no_formula_error_cell_or_link(report: Path) -> None:
+    """Read the sheets' XML itself, not a library's view of it."""
+    with zipfile.ZipFile(report) as package:
+        sheets = [name for name in package.namelist() if name.startswith("xl/worksheets/sheet")]
+        assert len(sheets) == len(HEADERS)
+        for name in sheets:
+            xml = package.read(name).decode("utf-8")
+            assert "<f>" not in xml and "<f " not in xml, name
+            assert 't="e"' not in xml, name
+            assert "<hyperlink" not in xml, name
+        relations = [name for name in package.namelist() if name.startswith("xl/worksheets/_rels/")]
+        assert all("/hyperlink" not in package.read(name).decode("utf-8") for name in relations)
+
+
+def test_text_that_looks_like_a_number_a_link_or_an_escape_stays_as_written(
+    assessment: Assessment, tmp_path: Path
+) -> None:
+    path = tmp_path / "lookalikes.xlsx"
+    for note in ("0012", "1e5", "http://example.com/a", "_x0041_", "TRUE"):
+        write_xlsx(_with_note(assessment, LONGHUA, note), path, inputs=INPUTS, generated_at=GENERATED)
+        cells = [
+            r["说明"] for r in _rows(openpyxl.load_workbook(path)["指标明细"]) if r["单位"].value == LONGHUA
+        ]
+        assert cells, note
+        assert all(c.value == note and c.data_type == "s" and c.hyperlink is None for c in cells), note
+
+
+def test_nan_and_infinity_leave_cells_empty(assessment: Assessment, tmp_path: Path) -> None:
+    results = assessment.results.copy()
+    longhua = results["unit"] == LONGHUA
+    results.loc[longhua, "value"] = math.inf
+    results.loc[longhua, "points"] = -math.inf
+    results.loc[longhua, "max_points"] = math.nan
+    scores = assessment.scores.copy()
+    scores.loc[scores["unit"] == LONGHUA, "rate"] = math.inf
+    path = tmp_path / "inf.xlsx"
+    write_xlsx(
+        dataclasses.replace(assessment, results=results, scores=scores),
+        path,
+        inputs=INPUTS,
+        generated_at=GENERATED,
+    )
+    workbook = openpyxl.load_workbook(path)
+    details = [r for r in _rows(workbook["指标明细"]) if r["单位"].value == LONGHUA]
+    assert details
+    assert all(r[h].value is None for r in details for h in ("数值", "得分", "满分"))
+    overview = [r for r in _rows(workbook["总览"]) if r["单位"].value == LONGHUA]
+    assert overview and all(r["得分率"].value is None for r in overview)
 
 
 def _with_note(assessment: Assessment, unit: str, note: str) -> Assessment:
