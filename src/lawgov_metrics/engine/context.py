@@ -117,10 +117,23 @@ class Context:
             self._ledger_rows[ledger_id] = self._read_ledger(ledger_id)
         return self._ledger_rows[ledger_id]
 
+    def _supplied(self) -> tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray]:
+        """Coverage as codes, read once: (ledger code, ledger ids, unit code, year) per row."""
+
+        def read() -> tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray]:
+            ledger, ledger_ids = pd.factorize(self.coverage["ledger"])
+            unit = codes(self._unit_index(), self.coverage["unit"])
+            return np.asarray(ledger), pd.Index(ledger_ids), unit, years_of(self.coverage["year"])
+
+        return self.shared("coverage", read)
+
+    def _unit_index(self) -> pd.Index:
+        return self.shared("unit index", lambda: pd.Index(self.units, dtype="object"))
+
     def _read_ledger(self, ledger_id: str) -> LedgerRows:
-        supplied = self.coverage[self.coverage["ledger"] == ledger_id]
-        unit_codes = codes(self.units, supplied["unit"])
-        years = years_of(supplied["year"])
+        ledger, ledger_ids, all_units, all_years = self._supplied()
+        mine = ledger == (ledger_ids.get_loc(ledger_id) if ledger_id in ledger_ids else ABSENT)
+        unit_codes, years = all_units[mine], all_years[mine]
         covered = np.unique(pair_keys(unit_codes, years))
         first_year = np.full(len(self.units), YEAR_SPAN, dtype=np.int64)
         within = (unit_codes >= 0) & (years >= self.plan_start)
@@ -130,6 +143,6 @@ class Context:
         if frame is None or frame.empty:
             empty = np.zeros(0, dtype=np.int64)
             return LedgerRows(None, None, empty, covered, first_year, empty)
-        keys = pair_keys(codes(self.units, frame["unit"]), years_of(frame["year"]))
+        keys = pair_keys(codes(self._unit_index(), frame["unit"]), years_of(frame["year"]))
         bad = keys[frame["_invalid"].to_numpy(dtype=bool) & (keys != ABSENT)]
         return LedgerRows(frame, LedgerMasks(frame), keys, covered, first_year, np.unique(bad))

@@ -41,10 +41,30 @@ def score_results(
     return np.round(earned, 6), max_points
 
 
+SCORE_COLUMNS = [
+    "unit",
+    "kind",
+    "year",
+    "points",
+    "max_points",
+    *STATUS_LABELS,
+    "rate",
+    "group",
+    "rank",
+    "grade",
+]
+CHAPTER_COLUMNS = ["unit", "year", "chapter", "points", "max_points", "rate"]
+
+
 def unit_scores(
     catalogue: Catalogue, results: pd.DataFrame, units: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(scores per unit-year, chapter subtotals per unit-year-chapter)."""
+    """(scores per unit-year, chapter subtotals per unit-year-chapter).
+
+    Scores are ranked within each unit's general kind and year and sorted by year, kind, rank and unit;
+    chapters by year, unit and the catalogue's chapter order. Sums are pandas' grouped sums (compensated);
+    everything else is numpy, since a dozen pandas calls on a few rows cost more than the sums.
+    """
     if results.empty:
         scores = pd.DataFrame(
             columns=[
@@ -60,48 +80,82 @@ def unit_scores(
                 *STATUS_LABELS,
             ]
         )
-        return scores, pd.DataFrame(columns=["unit", "year", "chapter", "points", "max_points", "rate"])
-    # unit-years in order of first appearance; status counts by bincount (a crosstab costs ~40 ms)
-    group = row_codes([results["unit"], results["kind"], results["year"]])
+        return scores, pd.DataFrame(columns=CHAPTER_COLUMNS)
+    return _scores(catalogue, results), _chapters(catalogue, results)
+
+
+def _scores(catalogue: Catalogue, results: pd.DataFrame) -> pd.DataFrame:
+    group = row_codes([results["unit"], results["kind"], results["year"]])  # unit-years, as first met
     first = first_of_each(group)
     totals = results[["points", "max_points"]].groupby(group).sum()
     status = codes(list(STATUS_LABELS), results["status"])
     assert (status >= 0).all(), "a result with a status outside STATUS_LABELS"
     counts = np.bincount(group * len(STATUS_LABELS) + status, minlength=len(first) * len(STATUS_LABELS))
     counts = counts.reshape(len(first), len(STATUS_LABELS))
-    scores = results[["unit", "kind", "year"]].iloc[first].reset_index(drop=True)
-    scores["points"] = totals["points"].to_numpy()
-    scores["max_points"] = totals["max_points"].to_numpy()
-    for position, name in enumerate(STATUS_LABELS):
-        scores[name] = counts[:, position]
-    scores["rate"] = scores["points"] / scores["max_points"].where(scores["max_points"] > 0)
-    scores["group"] = scores["kind"].map(catalogue.general_kind)
-    scores["rank"] = scores.groupby(["group", "year"], observed=True)["rate"].rank(
-        method="min", ascending=False
-    )
-    scores["grade"] = grade_of(catalogue, scores["rate"])
-    kind_order = {k.id: i for i, k in enumerate(catalogue.unit_kinds)}
-    group_rank = scores["group"].map(kind_order)
-    scores = (
-        scores.assign(_g=group_rank)
-        .sort_values(["year", "_g", "rank", "unit"], na_position="last")
-        .drop(columns="_g")
-        .reset_index(drop=True)
-    )
-    chapters = results.groupby(["unit", "year", "chapter"], observed=True, sort=False)[
-        ["points", "max_points"]
-    ].sum()
-    chapters = chapters.reset_index()
-    chapters["rate"] = chapters["points"] / chapters["max_points"].where(chapters["max_points"] > 0)
-    order = {c.id: i for i, c in enumerate(catalogue.chapters)}
-    chapters = chapters.sort_values(
-        ["year", "unit", "chapter"], key=lambda s: s.map(order) if s.name == "chapter" else s
-    )
-    return scores, chapters.reset_index(drop=True)
+    unit = results["unit"].to_numpy(dtype=object)[first]
+    kind = results["kind"].to_numpy(dtype=object)[first]
+    year = results["year"].to_numpy(dtype=np.int64)[first]
+    points, max_points = totals["points"].to_numpy(), totals["max_points"].to_numpy()
+    rate = np.full(len(first), np.nan)
+    rate[max_points > 0] = points[max_points > 0] / max_points[max_points > 0]
+    general = np.array([catalogue.general_kind(k) for k in kind.tolist()], dtype=object)
+    rank = _rank_within(row_codes([general, year]), rate)
+    kind_order = {k.id: float(i) for i, k in enumerate(catalogue.unit_kinds)}
+    general_order = np.array([kind_order.get(g, np.nan) for g in general.tolist()])
+    order = np.lexsort((unit, rank, general_order, year))  # the last key sorts first; NaN ranks last
+    columns: dict[str, np.ndarray] = {
+        "unit": unit,
+        "kind": kind,
+        "year": year,
+        "points": points,
+        "max_points": max_points,
+        **{name: counts[:, i] for i, name in enumerate(STATUS_LABELS)},
+        "rate": rate,
+        "group": general,
+        "rank": rank,
+        "grade": _grades(catalogue, rate),
+    }
+    return pd.DataFrame({name: columns[name][order] for name in SCORE_COLUMNS})
 
 
-def grade_of(catalogue: Catalogue, rates: pd.Series) -> pd.Series:
-    """Grade band of each 得分率 (bands listed from the highest ``min_rate`` down)."""
-    conditions = [rates >= grade.min_rate - 1e-9 for grade in catalogue.grades]
-    graded = np.select(conditions, [grade.name for grade in catalogue.grades], "")
-    return pd.Series(graded, index=rates.index).where(rates.notna(), "")
+def _rank_within(partition: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Rank of each rate within its partition, highest first, ties sharing the lowest rank (NaN: no rank)."""
+    rank = np.full(len(rate), np.nan)
+    rated = np.flatnonzero(~np.isnan(rate))
+    order = rated[np.lexsort((-rate[rated], partition[rated]))]
+    part, value = partition[order], rate[order]
+    position = np.arange(len(order))
+    new_part = np.r_[True, part[1:] != part[:-1]]
+    new_value = new_part | np.r_[True, value[1:] != value[:-1]]
+    part_start = np.maximum.accumulate(np.where(new_part, position, 0))
+    value_start = np.maximum.accumulate(np.where(new_value, position, 0))
+    rank[order] = (value_start - part_start + 1).astype(np.float64)
+    return rank
+
+
+def _grades(catalogue: Catalogue, rates: np.ndarray) -> np.ndarray:
+    """Grade band of each 得分率 (bands listed from the highest ``min_rate`` down); empty without a rate."""
+    grades = np.full(len(rates), "", dtype=object)
+    open_ = ~np.isnan(rates)
+    for grade in catalogue.grades:
+        hit = open_ & (rates >= grade.min_rate - 1e-9)
+        grades[hit] = grade.name
+        open_ &= ~hit
+    return grades
+
+
+def _chapters(catalogue: Catalogue, results: pd.DataFrame) -> pd.DataFrame:
+    group = row_codes([results["unit"], results["year"], results["chapter"]])
+    first = first_of_each(group)
+    totals = results[["points", "max_points"]].groupby(group).sum()
+    unit = results["unit"].to_numpy(dtype=object)[first]
+    year = results["year"].to_numpy(dtype=np.int64)[first]
+    chapter = results["chapter"].to_numpy(dtype=object)[first]
+    points, max_points = totals["points"].to_numpy(), totals["max_points"].to_numpy()
+    rate = np.full(len(first), np.nan)
+    rate[max_points > 0] = points[max_points > 0] / max_points[max_points > 0]
+    chapter_order = {c.id: float(i) for i, c in enumerate(catalogue.chapters)}
+    place = np.array([chapter_order.get(c, np.nan) for c in chapter.tolist()])
+    order = np.lexsort((place, unit, year))
+    columns = {"unit": unit, "year": year, "chapter": chapter, "points": points, "max_points": max_points}
+    return pd.DataFrame({**{k: v[order] for k, v in columns.items()}, "rate": rate[order]})
