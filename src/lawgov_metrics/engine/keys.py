@@ -49,9 +49,6 @@ class KeyIndex:
         self._order = np.argsort(keys, kind="stable")
         self._sorted = keys[self._order]
 
-    def __len__(self) -> int:
-        return len(self._sorted)
-
     def find(self, query: np.ndarray) -> np.ndarray:
         """Position of each query key among the keys, ``ABSENT`` where it is not one of them."""
         query = np.asarray(query, dtype=np.int64)

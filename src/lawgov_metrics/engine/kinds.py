@@ -84,6 +84,7 @@ def _ratio_inputs(ctx: Context, grid: Grid, r: _Ratio, tag: str = "") -> list[In
 
 
 def judge_ratio(ctx: Context, grid: Grid) -> Judged:
+    """numerator ÷ denominator against the target; a zero denominator is 不适用."""
     inds: tuple[RatioIndicator, ...] = grid.indicators  # type: ignore[assignment]
     r = _ratio(ctx, grid)
     targets = Targets.of([i.target for i in inds], grid.which)
@@ -108,6 +109,7 @@ def judge_ratio(ctx: Context, grid: Grid) -> Judged:
 
 
 def judge_trend(ctx: Context, grid: Grid) -> Judged:
+    """This year's ratio better than last year's, or already at the bound (逐年提高/降低)."""
     inds: tuple[TrendIndicator, ...] = grid.indicators  # type: ignore[assignment]
     cur, prev = _ratio(ctx, grid), _ratio(ctx, grid, year_shift=-1)
     up = grid.each([i.direction == "up" for i in inds]).astype(bool)
@@ -207,6 +209,7 @@ _DAY_NS = 86_400 * 10**9
 
 
 def judge_deadline(ctx: Context, grid: Grid) -> Judged:
+    """A reported date on or before the due date relative to the year; without a date, 未到期 until it is due."""
     inds: tuple[DeadlineIndicator, ...] = grid.indicators  # type: ignore[assignment]
     found = ctx.lookup(grid, [i.field for i in inds])
     due_of: dict[tuple[int, int], np.datetime64] = {}
@@ -250,6 +253,7 @@ def judge_deadline(ctx: Context, grid: Grid) -> Judged:
 
 
 def judge_milestone(ctx: Context, grid: Grid) -> Judged:
+    """Done (and, with a date field, done by the due date); before the due year 未到期 unless already done."""
     inds: tuple[MilestoneIndicator, ...] = grid.indicators  # type: ignore[assignment]
     fields = ctx.catalogue.fields_by_id
     done = ctx.lookup(grid, [i.field for i in inds])
@@ -297,6 +301,7 @@ def judge_milestone(ctx: Context, grid: Grid) -> Judged:
 
 
 def judge_boolean(ctx: Context, grid: Grid) -> Judged:
+    """是 is met."""
     inds: tuple[BooleanIndicator, ...] = grid.indicators  # type: ignore[assignment]
     found = ctx.lookup(grid, [i.field for i in inds])
     out = Judged.blank(len(grid))

@@ -40,6 +40,7 @@ from lawgov_metrics.issues import Issue
 
 
 def judge_per_person(ctx: Context, grid: Grid) -> Judged:
+    """Share of the roster whose yearly amount reaches the minimum (e.g. 每年不少于60学时)."""
     out = Judged.blank(len(grid))
     for ind, rows in grid.by_indicator():
         assert isinstance(ind, PerPersonIndicator)
@@ -48,6 +49,7 @@ def judge_per_person(ctx: Context, grid: Grid) -> Judged:
 
 
 def judge_cumulative(ctx: Context, grid: Grid) -> Judged:
+    """Share of the roster whose amount over the plan so far reaches the minimum; judged at the plan's end."""
     out = Judged.blank(len(grid))
     for ind, rows in grid.by_indicator():
         assert isinstance(ind, CumulativeIndicator)
@@ -170,6 +172,7 @@ _UNIT_WORDS = {"workday": "个工作日", "hour": "小时", "day": "日"}
 
 
 def judge_duration(ctx: Context, grid: Grid) -> Judged:
+    """Share of the ledger's records whose start→end span is within the bound (working days, hours, days)."""
     out = Judged.blank(len(grid))
     for ind, rows in grid.by_indicator():
         assert isinstance(ind, DurationIndicator)

@@ -12,7 +12,7 @@ import pandas as pd
 from lawgov_metrics.catalogue.describe import PERIOD_NAMES
 from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.engine.derive import derive_table
-from lawgov_metrics.engine.keys import ABSENT, KeyIndex, codes, pair_keys, row_codes
+from lawgov_metrics.engine.keys import ABSENT, YEAR_SPAN, KeyIndex, codes, pair_keys, row_codes
 from lawgov_metrics.issues import Issue
 from lawgov_metrics.submission import Submission
 
@@ -179,7 +179,7 @@ class FieldValues:
 
     def _keys(self, field: np.ndarray, period: np.ndarray, unit_year: np.ndarray) -> np.ndarray:
         ok = (field >= 0) & (period >= 0) & (unit_year != ABSENT)
-        key = (field * len(self.PERIODS) + period) * (self._units * 10_000) + unit_year
+        key = (field * len(self.PERIODS) + period) * (self._units * YEAR_SPAN) + unit_year
         return np.where(ok, key, ABSENT)
 
     def code(self, field_id: str | None) -> int:
