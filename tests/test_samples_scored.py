@@ -45,3 +45,14 @@ def test_scores_are_consistent(sample_assessment_2021_2025) -> None:  # type: ig
     assert a.scores["grade"].isin([g.name for g in a.catalogue.grades]).all()
     chapters = a.chapters.groupby(["unit", "year"])["points"].sum()
     assert (abs(chapters - scores["points"].reindex(chapters.index)) < 1e-6).all()
+
+
+def test_every_input_names_where_it_came_from(sample_assessment_2021_2025) -> None:  # type: ignore[no-untyped-def]
+    """Dates too: a deadline's date is traced to its cell like any figure (it once showed no source)."""
+    provenance = sample_assessment_2021_2025.provenance
+    reported = provenance[~provenance["value"].astype(str).isin(["", "—"])]  # — : not reported
+    unsourced = reported[reported["source"].astype(str) == ""]
+    assert unsourced.empty, unsourced.head().to_dict("records")
+    dates = reported[reported["value"].astype(str).str.fullmatch(r"\d{4}-\d{2}-\d{2}")]
+    submitted = dates[dates["source"] != "指标目录"]  # the catalogue's own due dates aside
+    assert len(submitted) > 100 and submitted["source"].str.contains(" › ").all()

@@ -80,7 +80,8 @@ def combine_table(
     ]
     combined = dict(table)
     combined["value"] = np.where(has_direct, table["value"], ledger_value)
-    combined["source"] = np.where(has_direct, table["source"], ledger_source)
+    dated = ~np.isnat(table["date"])  # a date reported directly is its own source, with no number beside it
+    combined["source"] = np.where(has_direct | dated, table["source"], ledger_source)
     combined["invalid"] = table["invalid"] | (has_ledger & ledger["invalid"][at]) | conflict
     only_ledger = in_direct < 0
     for name in ("unit", "year", "period", "field", "value", "source", "invalid"):
