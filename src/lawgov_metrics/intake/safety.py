@@ -88,7 +88,7 @@ class ReadLimits:
     max_compression_ratio: float = 200.0  # unpacked : packed, per entry and in total ...
     ratio_floor_bytes: int = 8 * MB  # ... only once the unpacked size is above this
     max_zip_entries: int = 10_000
-    max_xml_part_bytes: int = 32 * MB  # workbook.xml and .rels, parsed whole (with defusedxml)
+    max_xml_part_bytes: int = 32 * MB  # workbook.xml and .rels, parsed whole (by expat, a DTD refused)
     max_token_bytes: int = 10 * MB  # one XML tag or text run (an attribute can be 64 MB)
     max_rows: int = 1_100_000  # per sheet, counting from row 1
     max_columns: int = 200  # per sheet, counting from column A

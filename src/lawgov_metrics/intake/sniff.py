@@ -1,26 +1,17 @@
-"""What a file is, from its bytes; and its zip container, checked and inflated under a running cap.
+"""What a file is, from its bytes.
 
 Extensions lie: systems export HTML or XML as "xls", clerks rename CSV to .xlsx, an encrypted workbook is an
-OLE compound file, not a zip. The zip directory and each entry's real unpacked size are checked here before
-any parser trusts a header: the end-of-central-directory record is read by hand (entry count, directory
-size) before :mod:`zipfile` builds anything, and entries are inflated with :mod:`zlib` directly so a
-declared size that lies is caught the moment the data runs past it.
+OLE compound file, not a zip. A zip is told apart by the names in its directory, read by
+:mod:`lawgov_metrics.intake.container` (which also checks the container before any parser trusts it).
 """
 
 from __future__ import annotations
 
 import codecs
-import itertools
-import re
 import struct
-import time
-import zipfile
-import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
+from lawgov_metrics.intake.container import FileBytes, read_zip_directory
 from lawgov_metrics.intake.safety import MB, ReadLimits, UnreadableFile
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -31,39 +22,28 @@ _OLE_WORKBOOK = {"workbook", "book"}  # BIFF8 / BIFF5 streams (Excel 97-2003, WP
 _OLE_NOSTREAM = 0xFFFFFFFA  # sector ids at or above this are markers, not sectors
 
 
-def _mb(n: float) -> str:
-    return f"{n / MB:,.0f} MB" if n >= 10 * MB else f"{n / MB:,.1f} MB"
-
-
 # ---------------------------------------------------------------------------------------------- sniffing
 
 
 def sniff_file(path: Path, limits: ReadLimits) -> str:
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(64 * 1024)
-    except FileNotFoundError:
-        raise UnreadableFile("file-not-found", f"找不到文件：{path}") from None
-    except OSError as exc:
-        raise UnreadableFile("file-corrupt", f"无法打开文件：{exc.strerror or exc}") from None
-    if size == 0:
-        raise UnreadableFile("file-corrupt", "文件是空的（0 字节），可能在保存或拷贝时出错；请重新导出")
-    if size > limits.max_file_bytes:
-        raise UnreadableFile(
-            "file-too-large", f"文件大小 {_mb(size)}，超过 {_mb(limits.max_file_bytes)} 的上限"
-        )
+    with FileBytes(path, limits) as source:
+        return sniff_source(source, limits)
+
+
+def sniff_source(source: FileBytes, limits: ReadLimits) -> str:
+    """The kind of an opened file (see :func:`lawgov_metrics.intake.safety.sniff`)."""
+    head = source.head
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _sniff_zip(path, limits)
+        return _sniff_zip(source, limits)
     if head.startswith(OLE_MAGIC):
-        _raise_for_ole(path, size)
+        _raise_for_ole(source.path, source.size)
     if head.startswith(b"PAR1"):
         return "parquet"
     return _sniff_text(head)
 
 
-def _sniff_zip(path: Path, limits: ReadLimits) -> str:
-    names = {info.filename.replace("\\", "/").lower() for info in read_zip_directory(path, limits)}
+def _sniff_zip(source: FileBytes, limits: ReadLimits) -> str:
+    names = {entry.name.replace("\\", "/").lower() for entry in read_zip_directory(source, limits).entries}
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "xl/workbook.bin" in names:
@@ -210,245 +190,3 @@ def _raw_has_name(path: Path, name: str) -> bool:
     """Fallback for a directory that cannot be walked: the UTF-16LE name anywhere in the first 16 MB."""
     with path.open("rb") as fh:
         return name.encode("utf-16-le") in fh.read(16 * MB)
-
-
-# ----------------------------------------------------------------------------------------- zip container
-
-
-@dataclass(frozen=True, slots=True)
-class ZipPart:
-    name: str  # as stored in the central directory
-    method: int
-    packed: int  # compressed size, from the central directory
-    size: int  # declared unpacked size, from the central directory
-    data_offset: int
-
-
-class Budget:
-    """What one inspection may still spend: unpacked bytes in total, and wall time."""
-
-    def __init__(self, limits: ReadLimits) -> None:
-        self.limits = limits
-        self.started = time.monotonic()
-        self.deadline = self.started + limits.time_limit_s
-        self.unpacked = 0
-
-    def spend(self, n: int) -> None:
-        self.unpacked += n
-        if self.unpacked > self.limits.max_unpacked_bytes:
-            raise UnreadableFile(
-                "file-too-large",
-                f"解压后大小超过 {_mb(self.limits.max_unpacked_bytes)} 上限，疑似压缩炸弹或超大文件",
-            )
-        self.check_time()
-
-    def check_time(self) -> None:
-        if time.monotonic() > self.deadline:
-            raise UnreadableFile(
-                "file-timeout",
-                f"检查文件超过 {self.limits.time_limit_s:.0f} 秒仍未完成，已停止；文件可能过大或结构异常",
-            )
-
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-
-def _eocd_counts(fh: BinaryIO, size: int) -> tuple[int, int]:
-    """(entries, central directory bytes) from the end-of-central-directory record (zip64 aware)."""
-    tail_len = min(size, 22 + 0xFFFF)
-    fh.seek(size - tail_len)
-    tail = fh.read(tail_len)
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or at + 22 > len(tail):
-        raise UnreadableFile(
-            "file-corrupt", "文件不完整或已损坏：找不到 ZIP 目录，可能在下载或拷贝时被截断；请重新导出"
-        )
-    entries, cd_size = struct.unpack_from("<HI", tail, at + 10)
-    if entries == 0xFFFF or cd_size == 0xFFFFFFFF:
-        loc = at - 20
-        if loc >= 0 and tail[loc : loc + 4] == b"PK\x06\x07":
-            offset = struct.unpack_from("<Q", tail, loc + 8)[0]
-            if offset + 56 <= size:
-                fh.seek(offset)
-                rec = fh.read(56)
-                if rec[:4] == b"PK\x06\x06":
-                    entries, cd_size = struct.unpack_from("<QQ", rec, 32)
-    return entries, cd_size
-
-
-def read_zip_directory(path: Path, limits: ReadLimits) -> list[zipfile.ZipInfo]:
-    """The central directory, after its entry count and size were checked from the raw record."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            entries, cd_size = _eocd_counts(fh, size)
-            if entries > limits.max_zip_entries:
-                raise UnreadableFile(
-                    "file-too-large", f"压缩包内有 {entries:,} 个条目，超过 {limits.max_zip_entries:,} 的上限"
-                )
-            if cd_size > size or cd_size > entries * (46 + 3 * 0xFFFF) + 22:
-                raise UnreadableFile("file-corrupt", "文件已损坏：ZIP 目录大小与文件不符")
-            fh.seek(0)
-            with zipfile.ZipFile(fh) as archive:
-                return archive.infolist()
-    except UnreadableFile:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, struct.error) as exc:
-        raise UnreadableFile(
-            "file-corrupt", f"文件不完整或已损坏（ZIP 结构错误：{exc}）；请重新导出"
-        ) from None
-    except OSError as exc:
-        raise UnreadableFile("file-corrupt", f"无法读取文件：{exc.strerror or exc}") from None
-
-
-class ZipContainer:
-    """An xlsx's zip, checked as a whole: entry count, names, methods, declared sizes, ratios, overlaps.
-
-    Parts are found as calamine finds them: case-insensitively, backslashes read as slashes.
-    """
-
-    def __init__(self, path: Path, fh: BinaryIO, limits: ReadLimits) -> None:
-        self.path = path
-        self.fh = fh
-        self.limits = limits
-        self.size = path.stat().st_size
-        infos = read_zip_directory(path, limits)
-        self.parts: dict[str, ZipPart] = {}
-        self._by_key: dict[str, ZipPart] = {}
-        spans: list[tuple[int, int, str]] = []
-        total_size = total_packed = 0
-        for info in infos:
-            name = info.filename
-            key = name.replace("\\", "/").lower()
-            if key in self._by_key:
-                raise UnreadableFile("file-corrupt", f"文件结构异常：压缩包内有重名条目“{name}”，疑似被篡改")
-            if info.flag_bits & 0x1:
-                raise UnreadableFile("file-encrypted", f"压缩包条目“{name}”被加密，无法读取")
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise UnreadableFile(
-                    "file-corrupt",
-                    f"压缩包条目“{name}”使用了不支持的压缩方式（{info.compress_type}），不是正常的 Excel 文件",
-                )
-            self._check_declared(name, info.file_size, info.compress_size)
-            total_size += info.file_size
-            total_packed += info.compress_size
-            data_offset = self._local_header(info)
-            part = ZipPart(name, info.compress_type, info.compress_size, info.file_size, data_offset)
-            self.parts[name] = self._by_key[key] = part
-            spans.append((info.header_offset, data_offset + info.compress_size, name))
-        if total_size > limits.max_unpacked_bytes:
-            raise UnreadableFile(
-                "file-too-large",
-                f"解压后大小 {_mb(total_size)}，超过 {_mb(limits.max_unpacked_bytes)} 上限"
-                f"（压缩比 1:{total_size / max(total_packed, 1):,.0f}），疑似压缩炸弹",
-            )
-        self._check_ratio("整个文件", total_size, total_packed)
-        spans.sort()
-        for (_, end, name), (start, _, other) in itertools.pairwise(spans):
-            if start < end:
-                raise UnreadableFile(
-                    "file-corrupt", f"文件结构异常：压缩包条目“{name}”与“{other}”的数据相互重叠，疑似压缩炸弹"
-                )
-
-    def _check_declared(self, name: str, size: int, packed: int) -> None:
-        if size > self.limits.max_unpacked_bytes:
-            raise UnreadableFile(
-                "file-too-large",
-                f"压缩包条目“{name}”解压后为 {_mb(size)}，超过 {_mb(self.limits.max_unpacked_bytes)} 上限"
-                f"（压缩比 1:{size / max(packed, 1):,.0f}），疑似压缩炸弹",
-            )
-        self._check_ratio(f"压缩包条目“{name}”", size, packed)
-
-    def _check_ratio(self, what: str, size: int, packed: int) -> None:
-        ratio = size / max(packed, 1)
-        if size > self.limits.ratio_floor_bytes and ratio > self.limits.max_compression_ratio:
-            raise UnreadableFile(
-                "file-too-large",
-                f"{what}解压后为 {_mb(size)}，压缩比 1:{ratio:,.0f}，超过 1:{self.limits.max_compression_ratio:,.0f}"
-                "，疑似压缩炸弹",
-            )
-
-    def _local_header(self, info: zipfile.ZipInfo) -> int:
-        """Offset of the entry's data; its local header must agree with the central directory."""
-        self.fh.seek(info.header_offset)
-        head = self.fh.read(30)
-        if len(head) < 30 or head[:4] != b"PK\x03\x04":
-            raise UnreadableFile("file-corrupt", f"文件已损坏：压缩包条目“{info.filename}”的本地文件头缺失")
-        flags, method, _, _, _crc, packed, size, name_len, extra_len = struct.unpack_from(
-            "<HHHHIIIHH", head, 6
-        )
-        if method != info.compress_type:
-            raise UnreadableFile(
-                "file-corrupt", f"文件结构异常：条目“{info.filename}”两处记录的压缩方式不一致"
-            )
-        if (
-            not flags & 0x8
-            and packed != 0xFFFFFFFF
-            and (packed, size) != (info.compress_size, info.file_size)
-        ):
-            raise UnreadableFile(
-                "file-corrupt", f"文件结构异常：条目“{info.filename}”两处记录的大小不一致，疑似被篡改"
-            )
-        data_offset: int = info.header_offset + 30 + name_len + extra_len
-        if data_offset + info.compress_size > self.size:
-            raise UnreadableFile(
-                "file-corrupt", f"文件不完整：条目“{info.filename}”的数据超出文件末尾，可能被截断；请重新导出"
-            )
-        return data_offset
-
-    def find(self, name: str) -> ZipPart | None:
-        return self._by_key.get(name.replace("\\", "/").lower())
-
-    def stream(self, part: ZipPart, budget: Budget, chunk: int = 4 * MB) -> Iterator[bytes]:
-        """The entry's bytes, inflated here; stops the moment the data runs past the declared size."""
-        self.fh.seek(part.data_offset)
-        left = part.packed
-        produced = 0
-        inflater = zlib.decompressobj(-15) if part.method == zipfile.ZIP_DEFLATED else None
-        pending = b""
-        while True:
-            budget.check_time()
-            if inflater is not None and inflater.unconsumed_tail:
-                pending = inflater.unconsumed_tail
-            elif left > 0:
-                pending = self.fh.read(min(chunk, left))
-                if not pending:
-                    break
-                left -= len(pending)
-            else:
-                break
-            try:
-                out = inflater.decompress(pending, chunk) if inflater is not None else pending
-            except zlib.error as exc:
-                raise UnreadableFile(
-                    "file-corrupt", f"文件已损坏：条目“{part.name}”无法解压（{exc}）"
-                ) from None
-            if not out:
-                if inflater is not None and inflater.eof:
-                    break
-                continue
-            produced += len(out)
-            if produced > part.size:
-                raise UnreadableFile(
-                    "file-too-large",
-                    f"条目“{part.name}”实际解压后超过声明的 {part.size:,} 字节，文件头不可信，疑似压缩炸弹",
-                )
-            budget.spend(len(out))
-            yield out
-        if produced != part.size or (inflater is not None and not inflater.eof):
-            raise UnreadableFile(
-                "file-corrupt", f"文件不完整或已损坏：条目“{part.name}”解压后大小与声明不符；请重新导出"
-            )
-
-    def read(self, part: ZipPart, budget: Budget, max_bytes: int) -> bytes:
-        if part.size > max_bytes:
-            raise UnreadableFile(
-                "file-too-large", f"条目“{part.name}”解压后为 {_mb(part.size)}，超过 {_mb(max_bytes)} 的上限"
-            )
-        return b"".join(self.stream(part, budget))
-
-
-def has_dtd(prolog: bytes) -> bool:
-    """Whether the bytes before the root element declare a DTD (or anything but comments and PIs)."""
-    return b"<!" in re.sub(rb"<!--.*?-->", b"", prolog, flags=re.S)

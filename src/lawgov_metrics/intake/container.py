@@ -1,0 +1,557 @@
+"""An .xlsx's zip container: its directory read by hand and checked as a whole, its entries inflated under
+a running cap.
+
+The end-of-central-directory record is read before anything is built from it (entry count, directory size),
+the directory itself is parsed here in one pass over its bytes (as :mod:`zipfile` would parse it, less the
+objects), and entries are inflated with zlib directly, so a declared size that lies is caught the moment the
+data runs past it. A small file is read into memory with one read, and its directory is parsed once
+however often it is asked for (sniffing, then checking the container).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import struct
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any, NamedTuple
+
+from lawgov_metrics.intake.safety import MB, ReadLimits, UnreadableFile
+
+_inflate_lib: ModuleType
+try:  # zlib-ng inflates twice as fast as zlib, with the same API; zlib when it is not installed
+    from zlib_ng import zlib_ng as _inflate_lib
+except ImportError:  # pragma: no cover - zlib-ng is a dependency; this keeps a bare checkout working
+    _inflate_lib = zlib
+
+HEAD_BYTES = 64 * 1024  # what sniffing looks at
+_FEED = 128 * 1024  # compressed bytes given to the inflater at a time
+WHOLE_FILE_BYTES = 16 * MB  # a file up to this size is read into memory at once
+STORED, DEFLATED = 0, 8
+_INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error, getattr(_inflate_lib, "error", zlib.error))
+
+_EOCD = struct.Struct(
+    "<4s4H2LH"
+)  # signature, disk, disk of directory, entries here, entries, size, offset, comment
+_EOCD64_LOCATOR = struct.Struct("<4sLQL")
+_EOCD64 = struct.Struct("<4sQ2H2L4Q")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # zipfile's structCentralDir
+_LOCAL = struct.Struct("<4s5HL2L2H")
+
+
+def mb(n: float) -> str:
+    return f"{n / MB:,.0f} MB" if n >= 10 * MB else f"{n / MB:,.1f} MB"
+
+
+def has_dtd(prolog: bytes) -> bool:
+    """Whether the bytes before the root element declare a DTD (or anything but comments and PIs)."""
+    return b"<!" in re.sub(rb"<!--.*?-->", b"", prolog, flags=re.S)
+
+
+# ------------------------------------------------------------------------------------------- the file
+
+
+class FileBytes:
+    """A file's bytes as read once: whole when small (one read), else where asked (``os.pread``: no shared
+    file position, so an inflating thread and the caller never disturb each other)."""
+
+    def __init__(self, path: Path, limits: ReadLimits) -> None:
+        self.path = path
+        try:
+            self._fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        except FileNotFoundError:
+            raise UnreadableFile("file-not-found", f"找不到文件：{path}") from None
+        except OSError as exc:
+            raise UnreadableFile("file-corrupt", f"无法打开文件：{exc.strerror or exc}") from None
+        try:
+            self.size = os.fstat(self._fd).st_size
+            self.data: bytes | None = None
+            self.directory: ZipDirectory | None = None  # parsed on first use
+            if self.size == 0:
+                raise UnreadableFile(
+                    "file-corrupt", "文件是空的（0 字节），可能在保存或拷贝时出错；请重新导出"
+                )
+            if self.size > limits.max_file_bytes:
+                raise UnreadableFile(
+                    "file-too-large", f"文件大小 {mb(self.size)}，超过 {mb(limits.max_file_bytes)} 的上限"
+                )
+            if self.size <= WHOLE_FILE_BYTES:
+                self.data = self._pread(self.size, 0)
+                self.head = self.data[:HEAD_BYTES]
+            else:
+                self.head = self._pread(HEAD_BYTES, 0)
+        except OSError as exc:
+            self.close()
+            raise UnreadableFile("file-corrupt", f"无法打开文件：{exc.strerror or exc}") from None
+        except BaseException:
+            self.close()
+            raise
+
+    def _pread(self, n: int, offset: int) -> bytes:
+        parts = []
+        while n > 0:
+            got = os.pread(self._fd, n, offset)
+            if not got:
+                break
+            parts.append(got)
+            n -= len(got)
+            offset += len(got)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def read(self, offset: int, n: int) -> bytes:
+        """Up to ``n`` bytes at ``offset`` (fewer at the end of the file)."""
+        if offset < 0 or n <= 0:
+            return b""
+        if self.data is not None:
+            return self.data[offset : offset + n]
+        try:
+            return self._pread(n, offset)
+        except OSError as exc:
+            raise UnreadableFile("file-corrupt", f"无法读取文件：{exc.strerror or exc}") from None
+
+    def view(self, offset: int, n: int) -> bytes | memoryview:
+        """Like :meth:`read`, without copying what is already in memory."""
+        if self.data is not None and offset >= 0 and n > 0:
+            return memoryview(self.data)[offset : offset + n]
+        return self.read(offset, n)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> FileBytes:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+# -------------------------------------------------------------------------------------- the directory
+
+
+class ZipEntry(NamedTuple):
+    name: str  # as stored (decoded as zipfile decodes it)
+    flags: int
+    method: int
+    packed: int
+    size: int  # declared unpacked size
+    header_offset: int  # of the local header, corrected for bytes before the archive (as zipfile does)
+
+
+@dataclass(frozen=True, slots=True)
+class ZipDirectory:
+    declared_entries: int  # from the end record
+    directory_bytes: int
+    entries: tuple[ZipEntry, ...]
+
+
+def read_zip_directory(source: FileBytes, limits: ReadLimits) -> ZipDirectory:
+    """The central directory, after its entry count and size were checked from the raw end record."""
+    directory = source.directory
+    if directory is None:
+        try:
+            directory = source.directory = _parse_directory(source, limits)
+        except (struct.error, ValueError) as exc:
+            raise UnreadableFile(
+                "file-corrupt", f"文件不完整或已损坏（ZIP 结构错误：{exc}）；请重新导出"
+            ) from None
+    _check_counts(directory.declared_entries, directory.directory_bytes, source.size, limits)
+    if len(directory.entries) > limits.max_zip_entries:
+        raise UnreadableFile("file-too-large", f"压缩包内的条目超过 {limits.max_zip_entries:,} 个的上限")
+    return directory
+
+
+def _check_counts(entries: int, cd_size: int, size: int, limits: ReadLimits) -> None:
+    if entries > limits.max_zip_entries:
+        raise UnreadableFile(
+            "file-too-large", f"压缩包内有 {entries:,} 个条目，超过 {limits.max_zip_entries:,} 的上限"
+        )
+    if cd_size > size or cd_size > entries * (46 + 3 * 0xFFFF) + 22:
+        raise UnreadableFile("file-corrupt", "文件已损坏：ZIP 目录大小与文件不符")
+
+
+def _parse_directory(source: FileBytes, limits: ReadLimits) -> ZipDirectory:
+    size = source.size
+    tail_len = min(size, 22 + 0xFFFF)
+    tail = source.read(size - tail_len, tail_len)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        raise UnreadableFile(
+            "file-corrupt", "文件不完整或已损坏：找不到 ZIP 目录，可能在下载或拷贝时被截断；请重新导出"
+        )
+    location = size - tail_len + at
+    _, _, _, _, entries, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
+    concat = location - cd_size - cd_offset
+    locator = source.read(location - _EOCD64_LOCATOR.size, _EOCD64_LOCATOR.size)
+    if len(locator) == _EOCD64_LOCATOR.size and locator[:4] == b"PK\x06\x07":
+        _, disk, _, disks = _EOCD64_LOCATOR.unpack(locator)
+        if disk != 0 or disks > 1:
+            raise ValueError("zipfiles that span multiple disks are not supported")
+        start = location - _EOCD64_LOCATOR.size - _EOCD64.size
+        record = source.read(start, _EOCD64.size)
+        if len(record) == _EOCD64.size and record[:4] == b"PK\x06\x06":
+            _, _, _, _, _, _, _, entries, cd_size, cd_offset = _EOCD64.unpack(record)
+            concat = location - cd_size - cd_offset - _EOCD64.size - _EOCD64_LOCATOR.size
+    _check_counts(entries, cd_size, size, limits)
+    start_dir = cd_offset + concat
+    if start_dir < 0:
+        raise ValueError("Bad offset for central directory")
+    data = source.read(start_dir, cd_size)
+    found: list[ZipEntry] = []
+    unpack, fixed, most = _CENTRAL.unpack_from, _CENTRAL.size, limits.max_zip_entries
+    pos = 0
+    while pos < cd_size:
+        if pos + fixed > len(data):
+            raise ValueError("Truncated central directory")
+        fields = unpack(data, pos)
+        if fields[0] != b"PK\x01\x02":
+            raise ValueError("Bad magic number for central directory")
+        flags, method, packed, unpacked, name_len, extra_len, comment_len, offset = (
+            fields[5],
+            fields[6],
+            fields[10],
+            fields[11],
+            fields[12],
+            fields[13],
+            fields[14],
+            fields[18],
+        )
+        at = pos + fixed
+        raw = data[at : at + name_len]
+        name = raw.decode("utf-8") if flags & 0x800 or raw.isascii() else raw.decode("cp437")
+        if "\x00" in name:
+            name = name.split("\x00", 1)[0]
+        if extra_len:
+            extra = data[at + name_len : at + name_len + extra_len]
+            unpacked, packed, offset = _zip64_sizes(extra, unpacked, packed, offset)
+        found.append(ZipEntry(name, flags, method, packed, unpacked, offset + concat))
+        if len(found) > most:
+            break  # refused by the caller; parse no further
+        pos = at + name_len + extra_len + comment_len
+    return ZipDirectory(entries, cd_size, tuple(found))
+
+
+def _zip64_sizes(extra: bytes, size: int, packed: int, offset: int) -> tuple[int, int, int]:
+    """The zip64 extra field's real sizes and offset, read as zipfile reads them."""
+    while len(extra) >= 4:
+        kind, length = struct.unpack_from("<HH", extra)
+        if length + 4 > len(extra):
+            raise ValueError(f"Corrupt extra field {kind:04x} (size={length})")
+        if kind == 0x0001:
+            data = extra[4 : length + 4]
+            try:
+                if size in (0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF):
+                    (size,) = struct.unpack("<Q", data[:8])
+                    data = data[8:]
+                if packed == 0xFFFF_FFFF:
+                    (packed,) = struct.unpack("<Q", data[:8])
+                    data = data[8:]
+                if offset == 0xFFFF_FFFF:
+                    (offset,) = struct.unpack("<Q", data[:8])
+            except struct.error:
+                raise ValueError("Corrupt zip64 extra field") from None
+        extra = extra[length + 4 :]
+    return size, packed, offset
+
+
+# -------------------------------------------------------------------------------------------- budget
+
+
+class Budget:
+    """What one inspection may still spend: unpacked bytes in total, and wall time."""
+
+    def __init__(self, limits: ReadLimits) -> None:
+        self.limits = limits
+        self.started = time.monotonic()
+        self.deadline = self.started + limits.time_limit_s
+        self.unpacked = 0
+
+    def spend(self, n: int) -> None:
+        self.unpacked += n
+        if self.unpacked > self.limits.max_unpacked_bytes:
+            raise UnreadableFile(
+                "file-too-large",
+                f"解压后大小超过 {mb(self.limits.max_unpacked_bytes)} 上限，疑似压缩炸弹或超大文件",
+            )
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise UnreadableFile(
+                "file-timeout",
+                f"检查文件超过 {self.limits.time_limit_s:.0f} 秒仍未完成，已停止；文件可能过大或结构异常",
+            )
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+# --------------------------------------------------------------------------------------- the container
+
+
+class ZipPart(NamedTuple):
+    name: str  # as stored in the central directory
+    method: int
+    packed: int  # compressed size, from the central directory
+    size: int  # declared unpacked size, from the central directory
+    data_offset: int
+
+
+class ZipContainer:
+    """An xlsx's zip, checked as a whole: entry count, names, methods, declared sizes, ratios, overlaps.
+
+    Parts are found as calamine finds them: case-insensitively, backslashes read as slashes.
+    """
+
+    def __init__(self, source: FileBytes, limits: ReadLimits) -> None:
+        self.source = source
+        self.path = source.path
+        self.limits = limits
+        self.size = source.size
+        directory = read_zip_directory(source, limits)
+        self.parts: dict[str, ZipPart] = {}
+        self._by_key: dict[str, ZipPart] = {}
+        spans: list[tuple[int, int, str]] = []
+        total_size = total_packed = 0
+        for entry in directory.entries:
+            name = entry.name
+            key = name.replace("\\", "/").lower()
+            if key in self._by_key:
+                raise UnreadableFile("file-corrupt", f"文件结构异常：压缩包内有重名条目“{name}”，疑似被篡改")
+            if entry.flags & 0x1:
+                raise UnreadableFile("file-encrypted", f"压缩包条目“{name}”被加密，无法读取")
+            if entry.method not in (STORED, DEFLATED):
+                raise UnreadableFile(
+                    "file-corrupt",
+                    f"压缩包条目“{name}”使用了不支持的压缩方式（{entry.method}），不是正常的 Excel 文件",
+                )
+            self._check_declared(name, entry.size, entry.packed)
+            total_size += entry.size
+            total_packed += entry.packed
+            data_offset = self._local_header(entry)
+            part = ZipPart(name, entry.method, entry.packed, entry.size, data_offset)
+            self.parts[name] = self._by_key[key] = part
+            spans.append((entry.header_offset, data_offset + entry.packed, name))
+        if total_size > limits.max_unpacked_bytes:
+            raise UnreadableFile(
+                "file-too-large",
+                f"解压后大小 {mb(total_size)}，超过 {mb(limits.max_unpacked_bytes)} 上限"
+                f"（压缩比 1:{total_size / max(total_packed, 1):,.0f}），疑似压缩炸弹",
+            )
+        self._check_ratio("整个文件", total_size, total_packed)
+        spans.sort()
+        for (_, end, name), (start, _, other) in itertools.pairwise(spans):
+            if start < end:
+                raise UnreadableFile(
+                    "file-corrupt", f"文件结构异常：压缩包条目“{name}”与“{other}”的数据相互重叠，疑似压缩炸弹"
+                )
+
+    def _check_declared(self, name: str, size: int, packed: int) -> None:
+        if size > self.limits.max_unpacked_bytes:
+            raise UnreadableFile(
+                "file-too-large",
+                f"压缩包条目“{name}”解压后为 {mb(size)}，超过 {mb(self.limits.max_unpacked_bytes)} 上限"
+                f"（压缩比 1:{size / max(packed, 1):,.0f}），疑似压缩炸弹",
+            )
+        self._check_ratio(f"压缩包条目“{name}”", size, packed)
+
+    def _check_ratio(self, what: str, size: int, packed: int) -> None:
+        ratio = size / max(packed, 1)
+        if size > self.limits.ratio_floor_bytes and ratio > self.limits.max_compression_ratio:
+            raise UnreadableFile(
+                "file-too-large",
+                f"{what}解压后为 {mb(size)}，压缩比 1:{ratio:,.0f}，超过 1:{self.limits.max_compression_ratio:,.0f}"
+                "，疑似压缩炸弹",
+            )
+
+    def _local_header(self, entry: ZipEntry) -> int:
+        """Offset of the entry's data; its local header must agree with the central directory."""
+        head = self.source.read(entry.header_offset, _LOCAL.size)
+        if len(head) < _LOCAL.size or head[:4] != b"PK\x03\x04":
+            raise UnreadableFile("file-corrupt", f"文件已损坏：压缩包条目“{entry.name}”的本地文件头缺失")
+        _, _, flags, method, _, _, _crc, packed, size, name_len, extra_len = _LOCAL.unpack(head)
+        if method != entry.method:
+            raise UnreadableFile("file-corrupt", f"文件结构异常：条目“{entry.name}”两处记录的压缩方式不一致")
+        if not flags & 0x8 and packed != 0xFFFFFFFF and (packed, size) != (entry.packed, entry.size):
+            raise UnreadableFile(
+                "file-corrupt", f"文件结构异常：条目“{entry.name}”两处记录的大小不一致，疑似被篡改"
+            )
+        data_offset: int = entry.header_offset + _LOCAL.size + name_len + extra_len
+        if data_offset + entry.packed > self.size:
+            raise UnreadableFile(
+                "file-corrupt", f"文件不完整：条目“{entry.name}”的数据超出文件末尾，可能被截断；请重新导出"
+            )
+        return data_offset
+
+    def find(self, name: str) -> ZipPart | None:
+        return self._by_key.get(name.replace("\\", "/").lower())
+
+    def stream(self, part: ZipPart, budget: Budget, chunk: int = 4 * MB) -> Iterator[bytes]:
+        """The entry's bytes in pieces of ``chunk`` (the last one shorter), inflated here; stops the moment
+        the data runs past the declared size. The inflater is fed 128 KB at a time: what it leaves
+        unconsumed is copied on every call, so a big input would be copied over and over."""
+        offset = part.data_offset
+        left = part.packed
+        produced = 0
+        inflater = _inflate_lib.decompressobj(-15) if part.method == DEFLATED else None
+        pieces: list[bytes] = []
+        have = 0
+        while True:
+            budget.check_time()
+            if inflater is not None and inflater.unconsumed_tail:
+                pending: Any = inflater.unconsumed_tail
+            elif left > 0:
+                pending = self.source.view(offset, min(_FEED, left))
+                if not len(pending):
+                    break
+                offset += len(pending)
+                left -= len(pending)
+            else:
+                break
+            try:
+                out = inflater.decompress(pending, chunk - have) if inflater is not None else bytes(pending)
+            except _INFLATE_ERRORS as exc:
+                raise UnreadableFile(
+                    "file-corrupt", f"文件已损坏：条目“{part.name}”无法解压（{exc}）"
+                ) from None
+            if not out:
+                if inflater is not None and inflater.eof:
+                    break
+                continue
+            produced += len(out)
+            if produced > part.size:
+                raise self._lying(part)
+            budget.spend(len(out))
+            pieces.append(out)
+            have += len(out)
+            if have >= chunk:
+                yield pieces[0] if len(pieces) == 1 else b"".join(pieces)
+                pieces, have = [], 0
+        if pieces:
+            yield pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        if produced != part.size or (inflater is not None and not inflater.eof):
+            raise self.incomplete(part)
+
+    def inflate_small(self, part: ZipPart) -> tuple[bytes, bool]:
+        """A small entry in one call, never more than its declared size plus one byte of output: (the bytes,
+        whether they are all of it). Raises at once when the data runs past the declared size."""
+        packed = self.source.view(part.data_offset, part.packed)
+        if part.method == DEFLATED:
+            inflater = _inflate_lib.decompressobj(-15)
+            try:
+                out: bytes = inflater.decompress(packed, part.size + 1)
+            except _INFLATE_ERRORS as exc:
+                raise UnreadableFile(
+                    "file-corrupt", f"文件已损坏：条目“{part.name}”无法解压（{exc}）"
+                ) from None
+            complete = inflater.eof and len(out) == part.size
+        else:
+            out = bytes(packed)
+            complete = len(out) == part.size
+        if len(out) > part.size:
+            raise self._lying(part)
+        return out, complete
+
+    def _lying(self, part: ZipPart) -> UnreadableFile:
+        return UnreadableFile(
+            "file-too-large",
+            f"条目“{part.name}”实际解压后超过声明的 {part.size:,} 字节，文件头不可信，疑似压缩炸弹",
+        )
+
+    def incomplete(self, part: ZipPart) -> UnreadableFile:
+        return UnreadableFile(
+            "file-corrupt", f"文件不完整或已损坏：条目“{part.name}”解压后大小与声明不符；请重新导出"
+        )
+
+    def read(self, part: ZipPart, budget: Budget, max_bytes: int) -> bytes:
+        if part.size > max_bytes:
+            raise UnreadableFile(
+                "file-too-large", f"条目“{part.name}”解压后为 {mb(part.size)}，超过 {mb(max_bytes)} 的上限"
+            )
+        return b"".join(self.stream(part, budget))
+
+
+class PartReader:
+    """Reads parts through one inspection's budget, counting each entry's unpacked bytes once however often
+    (and however far) it is read: a sheet may be scanned twice, and a prolog check reads only a part's first
+    chunk. Every entry read to its end is verified: its real size is the declared one."""
+
+    WHOLE = 4 * MB  # a part up to this size is inflated in one call
+
+    def __init__(self, container: ZipContainer, budget: Budget) -> None:
+        self.container = container
+        self.budget = budget
+        self.counted: dict[str, int] = {}
+        self.verified: set[str] = set()
+
+    def stream(self, part: ZipPart, chunk: int = 4 * MB) -> Iterator[bytes]:
+        yield from self.container.stream(part, _PartBudget(self, part.name), chunk)
+        self.verified.add(part.name)
+
+    def small(self, part: ZipPart) -> bool:
+        """Whether the part is inflated whole, in one call (its packed bytes too are held at once)."""
+        return part.size <= self.WHOLE and part.packed <= 2 * self.WHOLE
+
+    def inflate(self, part: ZipPart) -> bytes:
+        """The part whole: in one call when :meth:`small`, else streamed and joined."""
+        if not self.small(part):
+            return b"".join(self.stream(part))
+        self.budget.check_time()
+        data, complete = self.container.inflate_small(part)
+        extra = len(data) - self.counted.get(part.name, 0)
+        if extra > 0:
+            self.counted[part.name] = len(data)
+            self.budget.spend(extra)
+        if not complete:
+            raise self.container.incomplete(part)
+        self.verified.add(part.name)
+        return data
+
+    def read_xml(self, part: ZipPart) -> bytes:
+        limit = self.budget.limits.max_xml_part_bytes
+        if part.size > limit:
+            raise UnreadableFile(
+                "file-too-large",
+                f"{part.name} 解压后为 {part.size / MB:,.1f} MB，超过 {limit // MB} MB 的上限",
+            )
+        return self.inflate(part)
+
+    def verify(self, part: ZipPart) -> None:
+        if part.name in self.verified:
+            return
+        if self.small(part):
+            self.inflate(part)
+        else:
+            for _ in self.stream(part):
+                pass
+
+
+class _PartBudget(Budget):
+    """One read of one entry: spends on the shared budget only bytes beyond what earlier reads counted."""
+
+    def __init__(self, reader: PartReader, name: str) -> None:  # shares the inspection's clock
+        self.limits = reader.budget.limits
+        self.started = reader.budget.started
+        self.deadline = reader.budget.deadline
+        self.unpacked = 0
+        self.reader = reader
+        self.name = name
+
+    def spend(self, n: int) -> None:
+        self.unpacked += n
+        extra = self.unpacked - self.reader.counted.get(self.name, 0)
+        if extra > 0:
+            self.reader.counted[self.name] = self.unpacked
+            self.reader.budget.spend(extra)
+        else:
+            self.check_time()

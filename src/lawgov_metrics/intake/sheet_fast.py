@@ -1,0 +1,513 @@
+"""The vectorised sheet scans: NumPy passes over a sheet's bytes that find where its cells are.
+
+They vouch for sheets as Excel, WPS, openpyxl, xlsxwriter and the OpenXML SDK write them: every cell tag
+starts ``<c r="A1"`` (or ``<x:c r="A1"`` when the root element carries the prefix x:), so that r is the
+first attribute and no cell has a second one. Anything else raises :class:`Fallback` (for a whole part) or
+is left to the caller (for one part of a batch), and goes to the exact scan.
+
+Two ways in, with the same rules and the same helpers:
+
+- :class:`FastScan` streams a part in 1 MB buffers, each cut at a cell start so no tag is split; the next
+  buffer is inflated in a thread meanwhile. About 1–1.5 ms per MB of sheet XML.
+- :func:`scan_small_parts` takes the small parts of a workbook (each at most one buffer), joins them with
+  padding between and runs each pass once over all of them: a workbook of a dozen 10 KB sheets costs a
+  dozen NumPy calls, not a dozen per sheet.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Any, cast
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from lawgov_metrics.intake.safety import ReadLimits
+from lawgov_metrics.intake.sheet_scan import (
+    FIRST_ELEMENT,
+    MERGE,
+    PAD,
+    Fallback,
+    Scanner,
+    SheetScan,
+    over_limits,
+    ref_position,
+)
+
+Array = np.ndarray[Any, Any]
+
+ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?[A-Za-z_][\w.\-]*[\s/>]")  # the first element, and its prefix
+_LT_C, _COLON_C = (int.from_bytes(t, "little") for t in (b"<c", b":c"))
+_NAME_END = np.zeros(256, dtype=bool)  # what ends a tag name for calamine's XML reader
+_NAME_END[[9, 10, 13, 32, 47, 62]] = True
+_KEY_END = np.zeros(256, dtype=bool)  # whitespace or '=' after a key
+_KEY_END[[9, 10, 13, 32, 61]] = True
+_ODD_BEFORE_KEY = np.zeros(256, dtype=bool)  # a key r after a quote, a tab or a line break
+_ODD_BEFORE_KEY[[34, 39, 9, 10, 13]] = True
+_OPEN_REF = int.from_bytes(b' r="', "little")
+_SPACE_R, _SPACE_R_QUOTE, _ROW_R = (int.from_bytes(t, "little") for t in (b" r", b' r="', b"w r="))
+_ODD_R = [  # a key r after a quote, a tab or a line break (checked when that byte occurs at all)
+    (int.from_bytes(b'"r', "little"), None),
+    (int.from_bytes(b"'r", "little"), b"'"),
+    (int.from_bytes(b"\tr", "little"), b"\t"),
+    (int.from_bytes(b"\nr", "little"), b"\n"),
+    (int.from_bytes(b"\rr", "little"), b"\r"),
+]
+_BYTE_INDEX = np.uint64(0x0001020304050607)  # times 1 << 8k, its top byte is k
+_T_E = re.compile(rb"""\st\s*=\s*["']e["']""")
+_T_STR = re.compile(rb"""\st\s*=\s*["']str["']""")
+
+
+# ------------------------------------------------------------------------------------------ the passes
+
+
+_heap_kept = False
+
+
+def keep_heap_top() -> None:
+    """Ask glibc to keep 64 MB free at the top of the heap instead of giving it back to the system.
+
+    Every buffer makes a chain of temporaries of 0.2–1 MB (a mask per byte, a word per cell). By default
+    glibc returns the heap's top to the system whenever a few MB are free there, that is after every
+    buffer, and the next buffer faults the same pages in again: in a VM that doubles or triples the cost
+    of the scan. Keeping the top is what the allocator does for smaller programs anyway; it costs at most
+    64 MB of address space held after a peak. Once per process; elsewhere (not glibc) nothing happens."""
+    global _heap_kept
+    if _heap_kept:
+        return
+    _heap_kept = True
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(-2, 64 << 20)  # M_TOP_PAD
+
+
+def _positions(arr: Array, code: int, n: int, *, ordered: bool = True) -> Array:
+    """Positions p < n where the two bytes at p spell ``code`` (little-endian uint16), sorted if asked.
+    Comparing is cheap and listing positions is not, so a pair that does not occur costs one pass."""
+    hits = []
+    for offset in (0, 1):
+        found = arr[offset : offset + (len(arr) - offset) // 2 * 2].view("<u2") == code
+        if found.any():
+            hits.append(np.flatnonzero(found) * 2 + offset)
+    if not hits:
+        return np.empty(0, dtype=np.intp)
+    both = hits[0] if len(hits) == 1 else np.concatenate(hits)
+    if ordered:
+        both.sort(kind="stable")
+    return both[both < n]
+
+
+def _tag_starts(arr: Array, tag: bytes, n: int) -> Array:
+    """Sorted positions p < n where ``tag`` (two bytes or more) begins; for tags that are rare."""
+    found = _positions(arr, int.from_bytes(tag[:2], "little"), n)
+    for k in range(2, len(tag)):
+        found = found[arr[found + k] == tag[k]]
+    return found
+
+
+def _cell_tags(arr: Array, tag: bytes, n: int) -> Array:
+    """Sorted positions p < n where the cell tag begins: one mask over the bytes, listed once (cell tags are
+    a few in every hundred bytes, so this beats listing each byte pair)."""
+    mask = arr[:n] == tag[0]
+    for k in range(1, len(tag)):
+        mask &= arr[k : n + k] == tag[k]
+    return np.flatnonzero(mask)
+
+
+def _words(arr: Array) -> Array:
+    """Every 8-byte little-endian word of ``arr``, one at each byte offset: a view, nothing copied."""
+    return np.ndarray(shape=(len(arr) - 7,), dtype="<u8", buffer=arr, strides=(1,))
+
+
+def _opens_with_ref(arr: Array, after: Array) -> Array:
+    """Whether the bytes at each offset are ' r="'."""
+    return cast(Array, (_words(arr)[after] & np.uint64(0xFFFFFFFF)) == _OPEN_REF)
+
+
+def _r_keys(arr: Array, n: int) -> tuple[Array, Array]:
+    """Attribute keys named r before n (an 'r' followed by whitespace or '='): those after a space that
+    does not follow a 'w' — each must be a cell's own, so there are exactly as many as cells — and those
+    after a quote, a tab or a line break, any of which sends the sheet to the exact scan (calamine takes the
+    last r of a tag, the fast scan the first). A row's key follows 'w '; one after an unquoted or missing
+    value is an error to calamine's XML reader, never a position."""
+    r = np.flatnonzero(arr[1:n] == 114) + 1
+    r = r[_KEY_END[arr[r + 1]]]
+    before = arr[r - 1]
+    spaced = r[(before == 32) & (arr[r - 2] != 119)]
+    return spaced, r[_ODD_BEFORE_KEY[before]]
+
+
+def _count(arr: Array, code: int, width: int, n: int) -> int:
+    """How many p < n start the ``width``-byte little-endian ``code`` (2 or 4 bytes; arr is padded)."""
+    dtype = "<u2" if width == 2 else "<u4"
+    total = 0
+    for offset in range(width):
+        words = (n - offset + width - 1) // width
+        if words > 0:
+            total += int(np.count_nonzero(arr[offset : offset + words * width].view(dtype) == code))
+    return total
+
+
+def _one_r_each(arr: Array, buf: bytes, cells: int, n: int, prefix: bytes = b"") -> bool:
+    """The rule of :func:`_r_keys` for one buffer, by counting (no positions to list in a dense sheet).
+    Usually every ' r' is a cell's or a row's (``<row r``), which settles it; otherwise, when every ' r'
+    is ' r="', the keys are those less the rows' ('w r='), else each ' r' followed by '=' or whitespace is
+    looked at."""
+    for code, byte in _ODD_R:
+        if byte is None or buf.find(byte, 0, n) >= 0:
+            odd = _positions(arr, code, n, ordered=False)
+            if _KEY_END[arr[odd + 2]].any():
+                return False
+    spaced = _count(arr, _SPACE_R, 2, n)
+    if spaced == cells + len(_tag_starts(arr, b"<" + prefix + b"row r", n)):
+        return True
+    quoted = _count(arr, _SPACE_R_QUOTE, 4, n)
+    if spaced == quoted:
+        if quoted - _count(arr, _ROW_R, 4, n - 1) != cells:
+            return False
+    else:
+        keyed = _positions(arr, _SPACE_R, n, ordered=False)
+        keyed = keyed[_KEY_END[arr[keyed + 2]]]
+        if len(keyed) - int(np.count_nonzero(arr[keyed - 1] == 119)) != cells:  # 'w'
+            return False
+    return True
+
+
+def _ref_keys(arr: Array, start: Array, row_digits: int) -> tuple[Array, Array, Array, Array, Array]:
+    """For references starting at ``start``: (plausible, row key, column key, length, letters). A plausible
+    one is 1–3 letters (either case, as calamine reads them), then 1 to ``row_digits`` digits without a
+    leading zero, then '"' within 11 bytes; the keys order references by row and by column (longest first,
+    then as big-endian bytes, which is numeric order without leading zeros). Only the winners are parsed
+    exactly: a reference calamine cannot parse makes it fail, never allocate. Keys of an implausible
+    reference mean nothing. Most steps work in place: a dense buffer has ~30,000 cells, and every fresh
+    array of that many words would be new memory from the system."""
+    u64 = np.uint64
+    word = _words(arr)[start]  # the first 8 bytes of each reference
+    head = word.view(np.uint8).reshape(-1, 8)
+    quotes = (head == 34).view(u64).ravel()  # byte k is 1 where '"'
+    key = ~quotes
+    key += u64(1)
+    key &= quotes  # the closing quote's bit: 1 << 8k
+    key *= _BYTE_INDEX
+    key >>= u64(56)  # k
+    ends = key.view(np.int64)
+    long = np.flatnonzero(quotes == 0)
+    if len(long):  # rows from 1,000,000, or wide sheets: look 11 bytes ahead
+        ends[long] = (sliding_window_view(arr, 11)[start[long]] == 34).argmax(axis=1)
+    lower = head | 32
+    lower -= 97
+    letter = lower < 26  # a-z in either case
+    two = letter[:, 1] & letter[:, 2]
+    letters = letter[:, 1].astype(np.int64)
+    letters += two
+    letters += 1
+    digits = ends - letters
+    big = word.byteswap(inplace=True)  # the reference's first byte is now the most significant
+    shift = letters.view(u64) * u64(8)
+    row_key = big << shift  # the digits first
+    plausible = (row_key >> u64(56)) != 48  # no leading zero
+    plausible &= ends >= 2
+    plausible &= letter[:, 0]
+    plausible &= ~(two & letter[:, 3])
+    plausible &= digits >= 1
+    plausible &= digits <= row_digits
+    tail = u64(64) - digits.view(u64) * u64(8)
+    row_key >>= tail
+    if len(long):  # digits beyond the first 8 bytes: read them from where they start
+        row_key[long] = _words(arr)[start[long] + letters[long]].byteswap() >> tail[long]
+    row_key |= digits.view(u64) << u64(56)
+    shift = u64(64) - shift
+    col_key = big >> shift
+    col_key &= u64(0xDFDFDF)
+    col_key |= letters.view(u64) << u64(56)
+    return plausible, row_key, col_key, ends, letters
+
+
+def _far_cell(scan: SheetScan, buf: bytes, start: int, length: int, letters: int) -> None:
+    """The exact position of an extent winner, a plausible reference of ``letters`` letters (as
+    :func:`ref_position` reads it); one that is not all digits after them sends the sheet to the exact pass."""
+    ref = buf[start : start + length]
+    digits = ref[letters:]
+    if not digits.isdigit():
+        raise Fallback
+    row = int(digits)
+    col = 0
+    for ch in ref[:letters].upper():
+        col = col * 26 + ch - 64
+    if row > scan.max_row:
+        scan.max_row, scan.row_ref = row, ref.decode("ascii").upper()
+    if col > scan.max_col:
+        scan.max_col, scan.col_ref = col, ref.decode("ascii").upper()
+
+
+def _first_max(keys: Array, bounds: Array) -> Array:
+    """For runs keys[bounds[k]:bounds[k+1]] (none empty): the index of each run's first largest key."""
+    maxima = np.maximum.reduceat(keys, bounds[:-1])
+    hits = np.flatnonzero(keys == np.repeat(maxima, np.diff(bounds)))
+    return cast(Array, hits[np.searchsorted(hits, bounds[:-1])])
+
+
+def _bounded_find(buf: bytes, byte: bytes, start: int, end: int) -> int:
+    """``buf.find(byte, start)`` within a part that ends at ``end`` and is followed by :data:`PAD`: when
+    absent, the end of the padding less one byte (where a scan of the part alone would stop)."""
+    found = buf.find(byte, start, end)
+    return found if found >= 0 else end + len(PAD) - 1
+
+
+def _unvalued_formulas(arr: Array, prefix: bytes, cells: Array, stops: Array, n: int) -> Array:
+    """Indexes (in document order) of the cells with an <f> but no <v> holding text before their ``stops``
+    (the next cell, or where the part or buffer ends); t="str" with an empty <v> is left to the caller."""
+    f_tag, v_tag = b"<" + prefix + b"f", b"<" + prefix + b"v"
+    none = np.empty(0, dtype=np.intp)
+    fpos = _tag_starts(arr, f_tag, n)
+    if not len(fpos):
+        return none
+    fpos = fpos[_NAME_END[arr[fpos + len(f_tag)]]]
+    owner = np.searchsorted(cells, fpos, side="right") - 1
+    keep = owner >= 0
+    fpos, owner = fpos[keep], owner[keep]
+    keep = fpos < stops[owner]
+    fpos, owner = fpos[keep], owner[keep]
+    if not len(fpos):
+        return none
+    vpos = _tag_starts(arr, v_tag, n)
+    vpos = vpos[(arr[vpos + len(v_tag)] == 62) & (arr[vpos + len(v_tag) + 1] != 60)]  # <v>text
+    if len(vpos):
+        j = np.minimum(np.searchsorted(vpos, fpos), len(vpos) - 1)
+        has_v = (vpos[j] > fpos) & (vpos[j] < stops[owner])
+    else:
+        has_v = np.zeros(len(fpos), dtype=bool)
+    return cast(Array, np.unique(owner[~has_v]))
+
+
+def _flag_formula(scan: SheetScan, buf: bytes, cell: int, ref: int, end: int) -> None:
+    if _T_STR.search(buf[cell : _bounded_find(buf, b">", cell, end)]):
+        return  # t="str" with an empty <v>: the formula's result is the empty string
+    try:
+        scan.formulas.append(ref_position(buf[ref : buf.find(b'"', ref)]))
+    except ValueError:
+        raise Fallback from None
+
+
+def _flag_error(scan: SheetScan, buf: bytes, hash_at: int, cell: int, ref: int, end: int) -> None:
+    if _T_E.search(buf[cell : _bounded_find(buf, b">", cell, end)]):
+        try:
+            position = ref_position(buf[ref : buf.find(b'"', ref)])
+        except ValueError:
+            raise Fallback from None
+        scan.errors[position] = buf[hash_at : _bounded_find(buf, b"<", hash_at, end)].decode(
+            "utf-8", "replace"
+        )
+
+
+def _merged_after(scan: SheetScan, buf: bytes, start: int, end: int) -> None:
+    """Merged ranges after the last cell (where Excel writes them)."""
+    if buf.find(b"<mergeCell", start, end) >= 0 or buf.find(b":mergeCell", start, end) >= 0:
+        scan.merged += [m.group(1).decode("ascii", "replace") for m in MERGE.finditer(buf, start, end)]
+
+
+# ------------------------------------------------------------------------------------------ streaming
+
+
+class FastScan(Scanner):
+    """A part in buffers, vectorised (see the module's docstring)."""
+
+    def __init__(self, sheet: str, limits: ReadLimits) -> None:
+        super().__init__(sheet, limits)
+        keep_heap_top()
+        self.row_digits = len(str(limits.max_rows))
+        self.prefix = b""  # of the root element, decided on the first buffer
+        self.cell_tag = b"<c"
+
+    def _check_prolog(self, buf: bytes, final: bool) -> None:
+        super()._check_prolog(buf, final)
+        root = ROOT.search(buf)
+        self.prefix = root.group(1) if root and root.group(1) else b""
+        self.cell_tag = b"<" + self.prefix + b"c"
+
+    def feed(self, buf: bytes, n: int, final: bool) -> int:
+        arr = np.frombuffer(buf, dtype=np.uint8)  # buf is padded past n
+        size = len(self.cell_tag)
+        cpos = _cell_tags(arr, self.cell_tag, n)
+        # A tag start in the last 24 bytes may be cut short: it goes to the next buffer unexamined.
+        limit = n if final else n - 24
+        whole = cpos[: int(np.searchsorted(cpos, limit))]
+        if self.prefix and _positions(arr, _LT_C, limit).size:
+            raise Fallback  # an unprefixed <c in a prefixed sheet
+        is_cell = _opens_with_ref(arr, whole + size)
+        cells = whole[is_cell]
+        if len(cells) < len(whole) and _NAME_END[arr[whole[~is_cell] + size]].any():
+            raise Fallback  # a cell tag whose first attribute is not r="…", or none at all
+        if final:
+            cut = n
+        elif len(cells) and n - int(cells[-1]) <= self.window:
+            cut = int(cells[-1])
+        else:
+            cut = max(buf.rfind(b"<", 0, n), 0)
+        if len(whole) < len(cpos):
+            cut = min(cut, int(cpos[len(whole)]))
+        self._no_other_prefix(arr, buf, cut)
+        done = cells[: int(np.searchsorted(cells, cut))]
+        if not _one_r_each(arr, buf, len(done), cut, self.prefix):
+            raise Fallback  # a cell with a second r, or r not first
+        if len(done):
+            self._cells(arr, buf, done, done + size + 4, cut, n)
+        tail = int(done[-1]) if len(done) else 0  # merged ranges follow the last cell
+        _merged_after(self.scan, buf, tail, cut)
+        return cut
+
+    def _no_other_prefix(self, arr: Array, buf: bytes, cut: int) -> None:
+        """A cell element under any other prefix (calamine reads local names) sends the sheet to the exact
+        scan; under the sheet's own prefix it is one of ours (a start or an end tag)."""
+        if buf.find(b":", 0, cut) < 0:
+            return
+        colons = _positions(arr, _COLON_C, cut, ordered=False)
+        colons = colons[_NAME_END[arr[colons + 2]]]
+        if not len(colons):
+            return
+        if not self.prefix:
+            raise Fallback
+        name = self.prefix[:-1]
+        before = arr[colons - len(name) - 1]
+        ours = (before == 60) | (before == 47)  # '<' or '/'
+        for k, byte in enumerate(name):
+            ours &= arr[colons - len(name) + k] == byte
+        if not ours.all():
+            raise Fallback
+
+    def _cells(self, arr: Array, buf: bytes, cells: Array, refs: Array, cut: int, n: int) -> None:
+        """The done cells (before ``cut``) of a buffer whose data ends at ``n``."""
+        plausible, row_key, col_key, ends, letters = _ref_keys(arr, refs, self.row_digits)
+        if not plausible.all():
+            raise Fallback  # a long or odd reference: the exact pass judges
+        s = self.scan
+        s.cells += len(cells)
+        for top in (int(row_key.argmax()), int(col_key.argmax())):
+            _far_cell(s, buf, int(refs[top]), int(ends[top]), int(letters[top]))
+        stops = np.empty(len(cells), dtype=np.intp)
+        stops[:-1], stops[-1] = cells[1:], cut
+        for i in _unvalued_formulas(arr, self.prefix, cells, stops, cut):
+            _flag_formula(s, buf, int(cells[i]), int(refs[i]), n)
+        v_open = b"<" + self.prefix + b"v>"
+        at = buf.find(b"#", 0, cut)  # error values (t="e") are always "<v>#…"; '#' is rare
+        while at >= 0:
+            if buf[at - len(v_open) : at] == v_open:
+                owner = int(np.searchsorted(cells, at, side="right")) - 1
+                if owner >= 0:
+                    _flag_error(s, buf, at, int(cells[owner]), int(refs[owner]), n)
+            at = buf.find(b"#", at + 1, cut)
+
+
+# -------------------------------------------------------------------------------------- small parts
+
+
+def scan_small_parts(parts: list[tuple[str, bytes]], limits: ReadLimits) -> list[SheetScan | None]:
+    """Scan whole parts (each no larger than one :class:`FastScan` buffer) in one set of passes.
+
+    Returns each part's scan, the same as :class:`FastScan` finds; None for a part this cannot vouch for
+    (another prefix, a cell it cannot read, a DTD or an odd prolog, or past any limit), which the caller
+    scans on its own, so its messages and fallbacks are the streaming scan's.
+    """
+    keep_heap_top()
+    results: list[SheetScan | None] = [None] * len(parts)
+    chosen = [i for i, (_, data) in enumerate(parts) if _plain_part(data)]
+    if not chosen:
+        return results
+    buf = b"".join(x for i in chosen for x in (parts[i][1], PAD))
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    sizes = np.array([len(parts[i][1]) for i in chosen], dtype=np.intp)
+    starts = np.zeros(len(chosen), dtype=np.intp)
+    starts[1:] = np.cumsum(sizes + len(PAD))[:-1]
+    ends = starts + sizes
+    n = len(buf) - len(PAD)
+    bad = np.zeros(len(chosen), dtype=bool)
+
+    def part_of(positions: Array) -> Array:
+        return cast(Array, np.searchsorted(starts, positions, side="right") - 1)
+
+    tags = _cell_tags(arr, b"<c", n)
+    tags = tags[_NAME_END[arr[tags + 2]]]
+    is_cell = _opens_with_ref(arr, tags + 2)
+    bad[part_of(tags[~is_cell])] = True
+    cells = tags[is_cell]
+    owner_part = part_of(cells)
+    colons = _positions(arr, _COLON_C, n, ordered=False)
+    bad[part_of(colons[_NAME_END[arr[colons + 2]]])] = True
+    spaced, odd = _r_keys(arr, n)
+    spaced = spaced[spaced > starts[part_of(spaced)]]  # a key must follow a space of its own part
+    bad[part_of(odd)] = True
+    count = len(chosen)
+    bad |= np.bincount(part_of(spaced), minlength=count) != np.bincount(owner_part, minlength=count)
+    refs = cells + 6
+    plausible, row_key, col_key, lengths, letters = _ref_keys(arr, refs, len(str(limits.max_rows)))
+    bad[owner_part[~plausible]] = True
+
+    scans = [SheetScan() for _ in chosen]
+    bounds = np.searchsorted(owner_part, np.arange(count + 1))
+    stops = np.empty(len(cells), dtype=np.intp)
+    if len(cells):
+        stops[:-1] = cells[1:]
+        last = np.flatnonzero(owner_part[:-1] != owner_part[1:])
+        stops[last] = ends[owner_part[last]]
+        stops[-1] = ends[owner_part[-1]]
+    for i in _unvalued_formulas(arr, b"", cells, stops, n):
+        j = int(owner_part[i])
+        if not bad[j]:
+            try:
+                _flag_formula(scans[j], buf, int(cells[i]), int(refs[i]), int(ends[j]))
+            except Fallback:
+                bad[j] = True
+    first_bytes = starts.tolist()
+    at = buf.find(b"#", 0, n)
+    while at >= 0:
+        j = bisect.bisect_right(first_bytes, at) - 1
+        if not bad[j] and buf[at - 3 : at] == b"<v>":
+            cell = int(np.searchsorted(cells, at, side="right")) - 1
+            if cell >= 0 and owner_part[cell] == j:
+                try:
+                    _flag_error(scans[j], buf, at, int(cells[cell]), int(refs[cell]), int(ends[j]))
+                except Fallback:
+                    bad[j] = True
+        at = buf.find(b"#", at + 1, n)
+
+    # each part's extent winners, and its exact extent from them
+    bounds_list = bounds.tolist()
+    filled = np.flatnonzero(np.diff(bounds) > 0)
+    runs = np.append(bounds[filled], len(cells))
+    winners: dict[int, tuple[int, ...]] = dict.fromkeys(range(count), ())
+    if len(filled):
+        by_row, by_col = _first_max(row_key, runs).tolist(), _first_max(col_key, runs).tolist()
+        for j, top_row, top_col in zip(filled.tolist(), by_row, by_col, strict=True):
+            winners[j] = (top_row,) if top_row == top_col else (top_row, top_col)
+    flag_limit = limits.max_flagged_cells
+    for j, i in enumerate(chosen):
+        if bad[j]:
+            continue
+        lo, hi = bounds_list[j], bounds_list[j + 1]
+        scan = scans[j]
+        scan.cells = hi - lo
+        try:
+            for top in winners[j]:
+                _far_cell(scan, buf, int(refs[top]), int(lengths[top]), int(letters[top]))
+        except Fallback:
+            continue
+        _merged_after(scan, buf, int(cells[hi - 1]) if hi > lo else int(starts[j]), int(ends[j]))
+        if over_limits(scan, limits) or len(scan.merged) > flag_limit:
+            continue  # the streaming scan refuses it, in its own words
+        results[i] = scan
+    return results
+
+
+def _plain_part(data: bytes) -> bool:
+    """A part the batch vouches for from its start: an unprefixed root element, and before it nothing
+    that could be a DTD."""
+    first = FIRST_ELEMENT.search(data)
+    if first is None or b"<!" in data[: first.start()]:
+        return False
+    root = ROOT.search(data)
+    return root is not None and not root.group(1)
