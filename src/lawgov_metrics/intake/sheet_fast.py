@@ -153,29 +153,38 @@ def _count(arr: Array, code: int, width: int, n: int) -> int:
     return total
 
 
-def _one_r_each(arr: Array, buf: bytes, cells: int, n: int, prefix: bytes = b"") -> bool:
-    """The rule of :func:`_r_keys` for one buffer, by counting (no positions to list in a dense sheet).
-    Usually every ' r' is a cell's or a row's (``<row r``), which settles it; otherwise, when every ' r'
-    is ' r="', the keys are those less the rows' ('w r='), else each ' r' followed by '=' or whitespace is
-    looked at."""
+def _odd_keys(arr: Array, buf: bytes, n: int) -> bool:
+    """Whether a key r follows a quote, a tab or a line break anywhere before n (the byte is looked for
+    first: only a double quote is common)."""
     for code, byte in _ODD_R:
         if byte is None or buf.find(byte, 0, n) >= 0:
             odd = _positions(arr, code, n, ordered=False)
             if _KEY_END[arr[odd + 2]].any():
-                return False
+                return True
+    return False
+
+
+def _one_r_each(arr: Array, buf: bytes, cells: int, n: int, prefix: bytes = b"") -> bool:
+    """The rule of :func:`_r_keys` for one dense buffer, by counting (listing positions costs more).
+    In a ledger every ' r' is a cell's or a row's (``<row r``), which settles it; otherwise, when every
+    ' r' is ' r="', the keys are those less the rows' ('w r='), else each ' r' followed by '=' or
+    whitespace is looked at."""
+    if _odd_keys(arr, buf, n):
+        return False
     spaced = _count(arr, _SPACE_R, 2, n)
     if spaced == cells + len(_tag_starts(arr, b"<" + prefix + b"row r", n)):
         return True
     quoted = _count(arr, _SPACE_R_QUOTE, 4, n)
     if spaced == quoted:
-        if quoted - _count(arr, _ROW_R, 4, n - 1) != cells:
-            return False
-    else:
-        keyed = _positions(arr, _SPACE_R, n, ordered=False)
-        keyed = keyed[_KEY_END[arr[keyed + 2]]]
-        if len(keyed) - int(np.count_nonzero(arr[keyed - 1] == 119)) != cells:  # 'w'
-            return False
-    return True
+        return quoted - _count(arr, _ROW_R, 4, n - 1) == cells
+    return _spaced_keys(arr, n) == cells
+
+
+def _spaced_keys(arr: Array, n: int) -> int:
+    """How many ' r' before n are followed by '=' or whitespace, less those after a 'w'."""
+    keyed = _positions(arr, _SPACE_R, n, ordered=False)
+    keyed = keyed[_KEY_END[arr[keyed + 2]]]
+    return len(keyed) - int(np.count_nonzero(arr[keyed - 1] == 119))  # 'w'
 
 
 def _ref_keys(arr: Array, start: Array, row_digits: int) -> tuple[Array, Array, Array, Array, Array]:
@@ -438,11 +447,12 @@ def scan_small_parts(parts: list[tuple[str, bytes]], limits: ReadLimits) -> list
     owner_part = part_of(cells)
     colons = _positions(arr, _COLON_C, n, ordered=False)
     bad[part_of(colons[_NAME_END[arr[colons + 2]]])] = True
-    spaced, odd = _r_keys(arr, n)
-    spaced = spaced[spaced > starts[part_of(spaced)]]  # a key must follow a space of its own part
-    bad[part_of(odd)] = True
     count = len(chosen)
-    bad |= np.bincount(part_of(spaced), minlength=count) != np.bincount(owner_part, minlength=count)
+    if _odd_keys(arr, buf, n) or _spaced_keys(arr, n) != len(cells):  # all parts at once; else per part
+        spaced, odd = _r_keys(arr, n)
+        spaced = spaced[spaced > starts[part_of(spaced)]]  # a key must follow a space of its own part
+        bad[part_of(odd)] = True
+        bad |= np.bincount(part_of(spaced), minlength=count) != np.bincount(owner_part, minlength=count)
     refs = cells + 6
     plausible, row_key, col_key, lengths, letters = _ref_keys(arr, refs, len(str(limits.max_rows)))
     bad[owner_part[~plausible]] = True
