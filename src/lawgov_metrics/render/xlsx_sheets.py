@@ -14,7 +14,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from lawgov_metrics.render import finite_number
 from lawgov_metrics.results import STATUS_LABELS
@@ -74,8 +74,7 @@ class Column:
         return self.number_format or (PERCENT if self.type == "percent" else None)
 
 
-@dataclass(frozen=True)
-class Styled:
+class Styled(NamedTuple):  # thousands per report: a tuple costs half a frozen dataclass
     """A value with a cell-specific number format and/or fill (fill: the status or severity id)."""
 
     value: Any
@@ -102,8 +101,11 @@ class SheetData:
         sample = self.rows[:WIDTH_SAMPLE]
         widths = []
         for i, column in enumerate(self.columns):
-            values = {row[i] for row in sample}  # few distinct values: names and quotes repeat
-            widest = max([_display_width(column.header), *map(_display_width, values)])
+            widest = _display_width(column.header)
+            for value in {row[i] for row in sample}:  # few distinct values: names and quotes repeat
+                if widest + 2 >= column.max_width:
+                    break
+                widest = max(widest, _display_width(value))
             widths.append(max(6, min(column.max_width, widest + 2)))
         return widths
 
@@ -131,7 +133,10 @@ def finite(value: Any) -> float | None:
 
 def _texts(column: pd.Series) -> list[Any]:
     """A column's values, blanks (None, NaN, "") as None."""
-    return [None if value is None or value == "" or value != value else value for value in column.tolist()]
+    values = column.tolist()
+    for i in (column.isna() | column.eq("")).to_numpy().nonzero()[0]:
+        values[i] = None
+    return values
 
 
 def _finite(column: pd.Series) -> list[float | None]:
@@ -231,45 +236,44 @@ def details_sheet(assessment: Assessment) -> SheetData:
     )
     sheet = SheetData("指标明细", columns, freeze="B2")
     results = assessment.results
-    position = {(str(r["unit"]), int(r["year"])): i for i, r in enumerate(_score_order(assessment))}
-    indicator_order = {ind.id: i for i, ind in enumerate(catalogue.indicators)}
-    keys = [
-        (year, position.get((unit, year), len(position)), indicator_order.get(ind, len(indicator_order)))
-        for unit, year, ind in zip(
-            _texts(results["unit"]), _ints(results["year"]), _texts(results["indicator"]), strict=True
-        )
-    ]
-    results = results.iloc[sorted(range(len(keys)), key=keys.__getitem__)]
+    text = {name: _texts(results[name]) for name in DETAIL_TEXTS}
+    number = {name: _finite(results[name]) for name in ("value", "points", "max_points")}
+    years = _ints(results["year"])
     kinds = {kind.id: _kind_label(catalogue, kind.id) for kind in catalogue.unit_kinds}
     percent = {ind.id for ind in catalogue.indicators if ind.kind in PERCENT_KINDS}
     quotes = {ind.id: ind.quote for ind in catalogue.indicators}
     statuses = {status: Styled(label, fill=status) for status, label in STATUS_LABELS.items()}
-    text = {name: _texts(results[name]) for name in DETAIL_TEXTS}
-    number = {name: _finite(results[name]) for name in ("value", "points", "max_points")}
-    years = _ints(results["year"])
-    for i, (ind, kind, value, status) in enumerate(
-        zip(text["indicator"], text["kind"], number["value"], text["status"], strict=True)
-    ):
-        sheet.rows.append(
-            [
-                text["unit"][i],
-                kinds.get(kind, kind),
-                years[i],
-                text["chapter"][i],
-                text["clause"][i],
-                ind,
-                text["name"][i],
-                Styled(value, number_format=PERCENT) if ind in percent and value is not None else value,
-                text["display"][i],
-                text["target"][i],
-                statuses.get(status) or Styled(status, fill=status),
-                number["points"][i],
-                number["max_points"][i],
-                text["note"][i],
-                quotes.get(ind),
-                text["inputs"][i],
-            ]
-        )
+    indicators = text["indicator"]
+    rows = zip(
+        text["unit"],
+        [kinds.get(kind, kind) for kind in text["kind"]],
+        years,
+        text["chapter"],
+        text["clause"],
+        indicators,
+        text["name"],
+        [
+            Styled(value, number_format=PERCENT) if ind in percent and value is not None else value
+            for ind, value in zip(indicators, number["value"], strict=True)
+        ],
+        text["display"],
+        text["target"],
+        [statuses.get(status) or Styled(status, fill=status) for status in text["status"]],
+        number["points"],
+        number["max_points"],
+        text["note"],
+        [quotes.get(ind) for ind in indicators],
+        text["inputs"],
+        strict=True,
+    )
+    position = {(str(r["unit"]), int(r["year"])): i for i, r in enumerate(_score_order(assessment))}
+    indicator_order = {ind.id: i for i, ind in enumerate(catalogue.indicators)}
+    keys = [
+        (year, position.get((unit, year), len(position)), indicator_order.get(ind, len(indicator_order)))
+        for unit, year, ind in zip(text["unit"], years, indicators, strict=True)
+    ]
+    unsorted = [list(row) for row in rows]
+    sheet.rows = [unsorted[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
     return sheet
 
 
