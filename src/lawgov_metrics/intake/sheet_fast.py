@@ -268,22 +268,25 @@ def _bounded_find(buf: bytes, byte: bytes, start: int, end: int) -> int:
     return found if found >= 0 else end + len(PAD) - 1
 
 
-def _unvalued_formulas(arr: Array, prefix: bytes, cells: Array, stops: Array, n: int) -> Array:
-    """Indexes (in document order) of the cells with an <f> but no <v> holding text before their ``stops``
-    (the next cell, or where the part or buffer ends); t="str" with an empty <v> is left to the caller."""
-    f_tag, v_tag = b"<" + prefix + b"f", b"<" + prefix + b"v"
-    none = np.empty(0, dtype=np.intp)
-    fpos = _tag_starts(arr, f_tag, n)
-    if not len(fpos):
-        return none
-    fpos = fpos[_NAME_END[arr[fpos + len(f_tag)]]]
+def _formula_tags(arr: Array, prefix: bytes, n: int) -> Array:
+    """Sorted starts of the formula tags (``<f`` and a name end) before n."""
+    tag = b"<" + prefix + b"f"
+    found = _tag_starts(arr, tag, n)
+    return cast(Array, found[_NAME_END[arr[found + len(tag)]]])
+
+
+def _unvalued_formulas(arr: Array, prefix: bytes, fpos: Array, cells: Array, stops: Array, n: int) -> Array:
+    """Indexes (in document order) of the cells whose formula tag (of ``fpos``) has no <v> holding text
+    before the cell's stop (the next cell, or where the part or buffer ends); t="str" with an empty <v> is
+    left to the caller."""
+    v_tag = b"<" + prefix + b"v"
     owner = np.searchsorted(cells, fpos, side="right") - 1
     keep = owner >= 0
     fpos, owner = fpos[keep], owner[keep]
     keep = fpos < stops[owner]
     fpos, owner = fpos[keep], owner[keep]
     if not len(fpos):
-        return none
+        return np.empty(0, dtype=np.intp)
     vpos = _tag_starts(arr, v_tag, n)
     vpos = vpos[(arr[vpos + len(v_tag)] == 62) & (arr[vpos + len(v_tag) + 1] != 60)]  # <v>text
     if len(vpos):
@@ -398,10 +401,12 @@ class FastScan(Scanner):
         s.cells += len(cells)
         for top in (int(row_key.argmax()), int(col_key.argmax())):
             _far_cell(s, buf, int(refs[top]), int(ends[top]), int(letters[top]))
-        stops = np.empty(len(cells), dtype=np.intp)
-        stops[:-1], stops[-1] = cells[1:], cut
-        for i in _unvalued_formulas(arr, self.prefix, cells, stops, cut):
-            _flag_formula(s, buf, int(cells[i]), int(refs[i]), n)
+        fpos = _formula_tags(arr, self.prefix, cut)
+        if len(fpos):
+            stops = np.empty(len(cells), dtype=np.intp)
+            stops[:-1], stops[-1] = cells[1:], cut
+            for i in _unvalued_formulas(arr, self.prefix, fpos, cells, stops, cut):
+                _flag_formula(s, buf, int(cells[i]), int(refs[i]), n)
         v_open = b"<" + self.prefix + b"v>"
         at = buf.find(b"#", 0, cut)  # error values (t="e") are always "<v>#…"; '#' is rare
         while at >= 0:
@@ -439,17 +444,19 @@ def scan_small_parts(parts: list[tuple[str, bytes]], limits: ReadLimits) -> list
     def part_of(positions: Array) -> Array:
         return cast(Array, np.searchsorted(starts, positions, side="right") - 1)
 
-    tags = _cell_tags(arr, b"<c", n)
-    tags = tags[_NAME_END[arr[tags + 2]]]
+    # every 'c' that ends a tag name: after '<' a cell tag, after ':' a cell under a prefix not the sheet's
+    ends_name = np.flatnonzero(arr[:n] == 99)
+    ends_name = ends_name[_NAME_END[arr[ends_name + 1]]]
+    before = arr[ends_name - 1]
+    bad[part_of(ends_name[before == 58])] = True
+    tags = ends_name[before == 60] - 1
     is_cell = _opens_with_ref(arr, tags + 2)
     bad[part_of(tags[~is_cell])] = True
     cells = tags[is_cell]
     owner_part = part_of(cells)
-    colons = _positions(arr, _COLON_C, n, ordered=False)
-    bad[part_of(colons[_NAME_END[arr[colons + 2]]])] = True
     count = len(chosen)
-    if _odd_keys(arr, buf, n) or _spaced_keys(arr, n) != len(cells):  # all parts at once; else per part
-        spaced, odd = _r_keys(arr, n)
+    spaced, odd = _r_keys(arr, n)
+    if len(odd) or len(spaced) != len(cells):  # settled for all parts at once, usually; else per part
         spaced = spaced[spaced > starts[part_of(spaced)]]  # a key must follow a space of its own part
         bad[part_of(odd)] = True
         bad |= np.bincount(part_of(spaced), minlength=count) != np.bincount(owner_part, minlength=count)
@@ -459,13 +466,15 @@ def scan_small_parts(parts: list[tuple[str, bytes]], limits: ReadLimits) -> list
 
     scans = [SheetScan() for _ in chosen]
     bounds = np.searchsorted(owner_part, np.arange(count + 1))
+    fpos = np.flatnonzero(arr[:n] == 102)  # formula tags: an 'f' after '<' that ends the name
+    fpos = fpos[(arr[fpos - 1] == 60) & _NAME_END[arr[fpos + 1]]] - 1
     stops = np.empty(len(cells), dtype=np.intp)
-    if len(cells):
+    if len(fpos) and len(cells):
         stops[:-1] = cells[1:]
         last = np.flatnonzero(owner_part[:-1] != owner_part[1:])
         stops[last] = ends[owner_part[last]]
         stops[-1] = ends[owner_part[-1]]
-    for i in _unvalued_formulas(arr, b"", cells, stops, n):
+    for i in _unvalued_formulas(arr, b"", fpos, cells, stops, n) if len(fpos) and len(cells) else ():
         j = int(owner_part[i])
         if not bad[j]:
             try:
