@@ -37,9 +37,11 @@ class SheetSource:
 
 def loose_label(text: object) -> str:
     """A header or name compared loosely: no spaces, NFKC, full-width brackets."""
+    if type(text) is str:  # the usual case first: "" and spaces come out as ""
+        return _label_of(text)
     if text is None or is_blank(text):
         return ""
-    return _label_of(text if isinstance(text, str) else str(text))
+    return _label_of(str(text))
 
 
 @lru_cache(maxsize=65536)
@@ -205,9 +207,11 @@ def extract_ledger(
 def _first_filled(row: Sequence[object]) -> object:
     """The first cell of a row that is not blank, or None (calamine shows an empty cell as "")."""
     for value in row:
-        if value == "" or value is None or is_blank(value):
-            continue
-        return value
+        if type(value) is str:
+            if value.strip():
+                return value
+        elif value is not None and not is_blank(value):
+            return value
     return None
 
 
