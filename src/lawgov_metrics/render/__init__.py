@@ -16,6 +16,7 @@ Nothing here imports pandas, rich or openpyxl at import time: the CLI's ``--help
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypedDict
 
@@ -37,12 +38,13 @@ __all__ = [
 
 
 def finite_number(value: Any) -> float | None:
-    """A cell or JSON value as a float; None for blanks, text and NaN (renderers show those as “—”)."""
+    """A cell or JSON value as a float; None for blanks, text, NaN and ±inf (renderers show those as “—”;
+    a spreadsheet has no NaN or infinity, and xlsxwriter refuses them)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return None if number != number else number
+    return number if math.isfinite(number) else None
 
 
 # ---------------------------------------------------------------- the check report's shape

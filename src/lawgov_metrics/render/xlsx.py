@@ -28,6 +28,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lawgov_metrics.render import finite_number
 from lawgov_metrics.render.safe_text import safe_cell_text
 from lawgov_metrics.render.xlsx_sheets import (
     DARK_FILLS,
@@ -37,7 +38,6 @@ from lawgov_metrics.render.xlsx_sheets import (
     SheetData,
     Styled,
     build_report,
-    finite,
 )
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ class _Drawer:
                     if not isfinite(value):
                         continue
                 elif type(value) is not int:
-                    value = finite(value)  # another kind of number (numpy, bool …), or nothing
+                    value = finite_number(value)  # another kind of number (numpy, bool …), or nothing
                     if value is None:
                         continue
                 if styled is None:

@@ -124,13 +124,6 @@ def _display_width(value: Any) -> int:
     return len(text) + kinds["W"] + kinds["F"]  # wide and full-width characters take two columns
 
 
-def finite(value: Any) -> float | None:
-    """A number for a cell, or None (an empty cell) for blanks, text, NaN and ±inf: a spreadsheet has no
-    NaN or infinity, and xlsxwriter refuses them."""
-    number = finite_number(value)
-    return number if number is not None and math.isfinite(number) else None
-
-
 def _texts(column: pd.Series) -> list[Any]:
     """A column's values, blanks (None, NaN, "") as None."""
     values = column.tolist()
@@ -152,7 +145,7 @@ def _ints(column: pd.Series) -> list[int]:
 
 
 def _int(value: Any) -> int | None:
-    number = finite(value)
+    number = finite_number(value)
     return None if number is None else int(number)
 
 
@@ -203,9 +196,9 @@ def overview_sheet(assessment: Assessment) -> SheetData:
                 r["unit"],
                 _kind_label(assessment.catalogue, str(r["kind"])),
                 int(r["year"]),
-                finite(r["points"]),
-                finite(r["max_points"]),
-                finite(r["rate"]),
+                finite_number(r["points"]),
+                finite_number(r["max_points"]),
+                finite_number(r["rate"]),
                 _int(r["rank"]),
                 r["grade"] or None,
                 *(int(r[status]) for status in STATUS_LABELS),
@@ -289,7 +282,7 @@ def chapters_sheet(assessment: Assessment) -> SheetData:
     sheet = SheetData("章节得分", columns, freeze="D2")
     frame = assessment.chapters
     rates = {
-        (str(u), int(y), str(c)): finite(r)
+        (str(u), int(y), str(c)): finite_number(r)
         for u, y, c, r in zip(frame["unit"], frame["year"], frame["chapter"], frame["rate"], strict=True)
     }
     for r in _score_order(assessment):
@@ -300,7 +293,7 @@ def chapters_sheet(assessment: Assessment) -> SheetData:
                 _kind_label(assessment.catalogue, str(r["kind"])),
                 year,
                 *(rates.get((unit, year, c.id)) for c in chapters),
-                finite(r["rate"]),
+                finite_number(r["rate"]),
             ]
         )
     return sheet
@@ -324,7 +317,7 @@ def trend_sheet(assessment: Assessment) -> tuple[SheetData, list[tuple[str, int,
     )
     sheet = SheetData("趋势", columns, freeze="D2")
     values = {
-        (str(i), str(u), int(y)): finite(v)
+        (str(i), str(u), int(y)): finite_number(v)
         for i, u, y, v in zip(
             results["indicator"], results["unit"], results["year"], results["value"], strict=True
         )
