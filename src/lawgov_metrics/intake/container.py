@@ -323,6 +323,7 @@ class ZipContainer:
         self._by_key: dict[str, ZipPart] = {}
         spans: list[tuple[int, int, str]] = []
         total_size = total_packed = 0
+        checked_from = min(limits.max_unpacked_bytes, limits.ratio_floor_bytes)  # below, no limit can apply
         for entry in directory.entries:
             name = entry.name
             key = name.replace("\\", "/").lower()
@@ -335,7 +336,8 @@ class ZipContainer:
                     "file-corrupt",
                     f"压缩包条目“{name}”使用了不支持的压缩方式（{entry.method}），不是正常的 Excel 文件",
                 )
-            self._check_declared(name, entry.size, entry.packed)
+            if entry.size > checked_from:
+                self._check_declared(name, entry.size, entry.packed)
             total_size += entry.size
             total_packed += entry.packed
             data_offset = self._local_header(entry)
@@ -504,7 +506,7 @@ class PartReader:
 
     def inflate(self, part: ZipPart) -> bytes:
         """The part whole: in one call when :meth:`small`, else streamed and joined."""
-        if not self.small(part):
+        if part.size > self.WHOLE or part.packed > 2 * self.WHOLE:
             return b"".join(self.stream(part))
         self.budget.check_time()
         data, complete = self.container.inflate_small(part)
@@ -534,6 +536,12 @@ class PartReader:
         else:
             for _ in self.stream(part):
                 pass
+
+    def verify_all(self) -> None:
+        """The real size of every entry not read to its end yet."""
+        for name, part in self.container.parts.items():
+            if name not in self.verified:
+                self.verify(part)
 
 
 class _PartBudget(Budget):

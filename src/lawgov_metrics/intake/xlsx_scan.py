@@ -91,8 +91,7 @@ def scan_workbook(path: Path, limits: ReadLimits) -> WorkbookInfo:
         if styles is not None:
             _check_prolog(reader, styles)
         sheets = _scan_sheets(container, reader, decls, limits)
-        for part in container.parts.values():  # the real size of every other entry, too
-            reader.verify(part)
+        reader.verify_all()  # the real size of every other entry, too
     return WorkbookInfo(
         path=path,
         date1904=date1904,
@@ -298,18 +297,24 @@ def _scan_sheets(
     chunk = FastScan("", limits).chunk  # a sheet no larger than one buffer of the streaming scan is small
     sheets: list[SheetInfo] = []
     batch: list[tuple[_SheetDecl, ZipPart, bytes]] = []
+    batch_bytes = 0
 
     def flush() -> None:
+        nonlocal batch_bytes
+        if not batch:
+            return
         found = scan_small_parts([(d.name, data) for d, _, data in batch], limits)
         for (decl, part, _), scan in zip(batch, found, strict=True):
             sheets.append(_scan_sheet(decl, part, reader, limits, scan))
         batch.clear()
+        batch_bytes = 0
 
     for decl in decls:
         part = container.find(decl.path)
         if part is not None and part.size <= chunk and reader.small(part):
             batch.append((decl, part, reader.inflate(part)))
-            if sum(len(data) for _, _, data in batch) >= _BATCH_BYTES:
+            batch_bytes += part.size
+            if batch_bytes >= _BATCH_BYTES:
                 flush()
             continue
         flush()
