@@ -46,7 +46,7 @@ _KEY_END[[9, 10, 13, 32, 61]] = True
 _ODD_BEFORE_KEY = np.zeros(256, dtype=bool)  # a key r after a quote, a tab or a line break
 _ODD_BEFORE_KEY[[34, 39, 9, 10, 13]] = True
 _OPEN_REF = int.from_bytes(b' r="', "little")
-_SPACE_R, _SPACE_R_QUOTE, _ROW_R = (int.from_bytes(t, "little") for t in (b" r", b' r="', b"w r="))
+_SPACE_R, _W_SPACE = (int.from_bytes(t, "little") for t in (b" r", b"w "))
 _ODD_R = [  # a key r after a quote, a tab or a line break (checked when that byte occurs at all)
     (int.from_bytes(b'"r', "little"), None),
     (int.from_bytes(b"'r", "little"), b"'"),
@@ -86,27 +86,53 @@ def keep_heap_top() -> None:
     mallopt(-2, 64 << 20)  # M_TOP_PAD
 
 
-def _positions(arr: Array, code: int, n: int, *, ordered: bool = True) -> Array:
-    """Positions p < n where the two bytes at p spell ``code`` (little-endian uint16), sorted if asked.
-    Comparing is cheap and listing positions is not, so a pair that does not occur costs one pass."""
-    hits = []
-    for offset in (0, 1):
-        found = arr[offset : offset + (len(arr) - offset) // 2 * 2].view("<u2") == code
-        if found.any():
-            hits.append(np.flatnonzero(found) * 2 + offset)
-    if not hits:
-        return np.empty(0, dtype=np.intp)
-    both = hits[0] if len(hits) == 1 else np.concatenate(hits)
-    if ordered:
-        both.sort(kind="stable")
-    return both[both < n]
+class _Pairs:
+    """Every two-byte pattern of a padded buffer as a little-endian uint16, at even offsets in place and at
+    odd offsets from an aligned copy of the buffer shifted by one (made on first use): comparing a
+    misaligned view costs twice as much, and a buffer is compared against several patterns."""
+
+    def __init__(self, arr: Array) -> None:
+        self.arr = arr
+        self.size = (len(arr) - 1) // 2 * 2
+        self.even = arr[: self.size].view("<u2")  # even[k]: the bytes at 2k and 2k + 1
+        self._odd: Array | None = None
+
+    @property
+    def odd(self) -> Array:  # odd[k]: the bytes at 2k + 1 and 2k + 2
+        if self._odd is None:
+            shifted = np.empty(self.size, dtype=np.uint8)
+            shifted[:] = self.arr[1 : self.size + 1]
+            self._odd = shifted.view("<u2")
+        return self._odd
+
+    def masks(self, code: int, n: int) -> tuple[Array, Array]:
+        """Where the pair at 2k (first) and at 2k + 1 (second) spells ``code``, for starts before n."""
+        return self.even[: (n + 1) // 2] == code, self.odd[: n // 2] == code
+
+    def positions(self, code: int, n: int, *, ordered: bool = True) -> Array:
+        """Positions p < n where the two bytes at p spell ``code``, sorted if asked. Comparing is cheap and
+        listing positions is not, so a pair that does not occur costs one pass."""
+        hits = []
+        for offset, found in enumerate(self.masks(code, n)):
+            if found.any():
+                hits.append(np.flatnonzero(found) * 2 + offset)
+        if not hits:
+            return np.empty(0, dtype=np.intp)
+        both = hits[0] if len(hits) == 1 else np.concatenate(hits)
+        if ordered and len(hits) > 1:
+            both.sort(kind="stable")
+        return both
+
+    def count(self, code: int, n: int) -> int:
+        even, odd = self.masks(code, n)
+        return int(np.count_nonzero(even)) + int(np.count_nonzero(odd))
 
 
-def _tag_starts(arr: Array, tag: bytes, n: int) -> Array:
+def _tag_starts(pairs: _Pairs, tag: bytes, n: int) -> Array:
     """Sorted positions p < n where ``tag`` (two bytes or more) begins; for tags that are rare."""
-    found = _positions(arr, int.from_bytes(tag[:2], "little"), n)
+    found = pairs.positions(int.from_bytes(tag[:2], "little"), n)
     for k in range(2, len(tag)):
-        found = found[arr[found + k] == tag[k]]
+        found = found[pairs.arr[found + k] == tag[k]]
     return found
 
 
@@ -142,49 +168,38 @@ def _r_keys(arr: Array, n: int) -> tuple[Array, Array]:
     return spaced, r[_ODD_BEFORE_KEY[before]]
 
 
-def _count(arr: Array, code: int, width: int, n: int) -> int:
-    """How many p < n start the ``width``-byte little-endian ``code`` (2 or 4 bytes; arr is padded)."""
-    dtype = "<u2" if width == 2 else "<u4"
-    total = 0
-    for offset in range(width):
-        words = (n - offset + width - 1) // width
-        if words > 0:
-            total += int(np.count_nonzero(arr[offset : offset + words * width].view(dtype) == code))
-    return total
-
-
-def _odd_keys(arr: Array, buf: bytes, n: int) -> bool:
+def _odd_keys(pairs: _Pairs, buf: bytes, n: int) -> bool:
     """Whether a key r follows a quote, a tab or a line break anywhere before n (the byte is looked for
-    first: only a double quote is common)."""
+    first: only a double quote is common, and one pass tells whether there is any tab or line break)."""
+    controls = bool((pairs.arr[:n] < 14).any())
     for code, byte in _ODD_R:
-        if byte is None or buf.find(byte, 0, n) >= 0:
-            odd = _positions(arr, code, n, ordered=False)
-            if _KEY_END[arr[odd + 2]].any():
+        if byte is None or (buf.find(byte, 0, n) >= 0 if byte == b"'" else controls):
+            odd = pairs.positions(code, n, ordered=False)
+            if _KEY_END[pairs.arr[odd + 2]].any():
                 return True
     return False
 
 
-def _one_r_each(arr: Array, buf: bytes, cells: int, n: int, prefix: bytes = b"") -> bool:
-    """The rule of :func:`_r_keys` for one dense buffer, by counting (listing positions costs more).
-    In a ledger every ' r' is a cell's or a row's (``<row r``), which settles it; otherwise, when every
-    ' r' is ' r="', the keys are those less the rows' ('w r='), else each ' r' followed by '=' or
-    whitespace is looked at."""
-    if _odd_keys(arr, buf, n):
+def _one_r_each(pairs: _Pairs, buf: bytes, cells: int, n: int) -> bool:
+    """The rule of :func:`_r_keys` for one dense buffer, counted rather than listed where it can be: the
+    keys less those after a 'w' can be no more than all ' r' less those after 'w ' (a row's), and are at
+    least the cells' own, so when those two counts agree the rule holds; otherwise each ' r' followed by
+    '=' or whitespace is looked at."""
+    if _odd_keys(pairs, buf, n):
         return False
-    spaced = _count(arr, _SPACE_R, 2, n)
-    if spaced == cells + len(_tag_starts(arr, b"<" + prefix + b"row r", n)):
-        return True
-    quoted = _count(arr, _SPACE_R_QUOTE, 4, n)
-    if spaced == quoted:
-        return quoted - _count(arr, _ROW_R, 4, n - 1) == cells
-    return _spaced_keys(arr, n) == cells
+    spaced_even, spaced_odd = pairs.masks(_SPACE_R, n)
+    after_w_even, after_w_odd = pairs.masks(_W_SPACE, n)
+    spaced = int(np.count_nonzero(spaced_even)) + int(np.count_nonzero(spaced_odd))
+    after_w = int(np.count_nonzero(spaced_odd & after_w_even[: len(spaced_odd)]))  # 'w' at 2k, ' r' at 2k+1
+    after_w += int(np.count_nonzero(spaced_even[1:] & after_w_odd[: len(spaced_even) - 1]))
+    return spaced - after_w == cells or _spaced_keys(pairs, n) == cells
 
 
-def _spaced_keys(arr: Array, n: int) -> int:
+def _spaced_keys(pairs: _Pairs, n: int) -> int:
     """How many ' r' before n are followed by '=' or whitespace, less those after a 'w'."""
-    keyed = _positions(arr, _SPACE_R, n, ordered=False)
-    keyed = keyed[_KEY_END[arr[keyed + 2]]]
-    return len(keyed) - int(np.count_nonzero(arr[keyed - 1] == 119))  # 'w'
+    keyed = pairs.positions(_SPACE_R, n, ordered=False)
+    keyed = keyed[_KEY_END[pairs.arr[keyed + 2]]]
+    return len(keyed) - int(np.count_nonzero(pairs.arr[keyed - 1] == 119))  # 'w'
 
 
 def _ref_keys(arr: Array, start: Array, row_digits: int) -> tuple[Array, Array, Array, Array, Array]:
@@ -268,14 +283,16 @@ def _bounded_find(buf: bytes, byte: bytes, start: int, end: int) -> int:
     return found if found >= 0 else end + len(PAD) - 1
 
 
-def _formula_tags(arr: Array, prefix: bytes, n: int) -> Array:
+def _formula_tags(pairs: _Pairs, prefix: bytes, n: int) -> Array:
     """Sorted starts of the formula tags (``<f`` and a name end) before n."""
     tag = b"<" + prefix + b"f"
-    found = _tag_starts(arr, tag, n)
-    return cast(Array, found[_NAME_END[arr[found + len(tag)]]])
+    found = _tag_starts(pairs, tag, n)
+    return cast(Array, found[_NAME_END[pairs.arr[found + len(tag)]]])
 
 
-def _unvalued_formulas(arr: Array, prefix: bytes, fpos: Array, cells: Array, stops: Array, n: int) -> Array:
+def _unvalued_formulas(
+    pairs: _Pairs, prefix: bytes, fpos: Array, cells: Array, stops: Array, n: int
+) -> Array:
     """Indexes (in document order) of the cells whose formula tag (of ``fpos``) has no <v> holding text
     before the cell's stop (the next cell, or where the part or buffer ends); t="str" with an empty <v> is
     left to the caller."""
@@ -287,7 +304,8 @@ def _unvalued_formulas(arr: Array, prefix: bytes, fpos: Array, cells: Array, sto
     fpos, owner = fpos[keep], owner[keep]
     if not len(fpos):
         return np.empty(0, dtype=np.intp)
-    vpos = _tag_starts(arr, v_tag, n)
+    arr = pairs.arr
+    vpos = _tag_starts(pairs, v_tag, n)
     vpos = vpos[(arr[vpos + len(v_tag)] == 62) & (arr[vpos + len(v_tag) + 1] != 60)]  # <v>text
     if len(vpos):
         j = np.minimum(np.searchsorted(vpos, fpos), len(vpos) - 1)
@@ -344,12 +362,13 @@ class FastScan(Scanner):
 
     def feed(self, buf: bytes, n: int, final: bool) -> int:
         arr = np.frombuffer(buf, dtype=np.uint8)  # buf is padded past n
+        pairs = _Pairs(arr)
         size = len(self.cell_tag)
         cpos = _cell_tags(arr, self.cell_tag, n)
         # A tag start in the last 24 bytes may be cut short: it goes to the next buffer unexamined.
         limit = n if final else n - 24
         whole = cpos[: int(np.searchsorted(cpos, limit))]
-        if self.prefix and _positions(arr, _LT_C, limit).size:
+        if self.prefix and len(pairs.positions(_LT_C, limit, ordered=False)):
             raise Fallback  # an unprefixed <c in a prefixed sheet
         is_cell = _opens_with_ref(arr, whole + size)
         cells = whole[is_cell]
@@ -363,22 +382,23 @@ class FastScan(Scanner):
             cut = max(buf.rfind(b"<", 0, n), 0)
         if len(whole) < len(cpos):
             cut = min(cut, int(cpos[len(whole)]))
-        self._no_other_prefix(arr, buf, cut)
+        self._no_other_prefix(pairs, buf, cut)
         done = cells[: int(np.searchsorted(cells, cut))]
-        if not _one_r_each(arr, buf, len(done), cut, self.prefix):
+        if not _one_r_each(pairs, buf, len(done), cut):
             raise Fallback  # a cell with a second r, or r not first
         if len(done):
-            self._cells(arr, buf, done, done + size + 4, cut, n)
+            self._cells(pairs, buf, done, done + size + 4, cut, n)
         tail = int(done[-1]) if len(done) else 0  # merged ranges follow the last cell
         _merged_after(self.scan, buf, tail, cut)
         return cut
 
-    def _no_other_prefix(self, arr: Array, buf: bytes, cut: int) -> None:
+    def _no_other_prefix(self, pairs: _Pairs, buf: bytes, cut: int) -> None:
         """A cell element under any other prefix (calamine reads local names) sends the sheet to the exact
         scan; under the sheet's own prefix it is one of ours (a start or an end tag)."""
         if buf.find(b":", 0, cut) < 0:
             return
-        colons = _positions(arr, _COLON_C, cut, ordered=False)
+        arr = pairs.arr
+        colons = pairs.positions(_COLON_C, cut, ordered=False)
         colons = colons[_NAME_END[arr[colons + 2]]]
         if not len(colons):
             return
@@ -392,8 +412,9 @@ class FastScan(Scanner):
         if not ours.all():
             raise Fallback
 
-    def _cells(self, arr: Array, buf: bytes, cells: Array, refs: Array, cut: int, n: int) -> None:
+    def _cells(self, pairs: _Pairs, buf: bytes, cells: Array, refs: Array, cut: int, n: int) -> None:
         """The done cells (before ``cut``) of a buffer whose data ends at ``n``."""
+        arr = pairs.arr
         plausible, row_key, col_key, ends, letters = _ref_keys(arr, refs, self.row_digits)
         if not plausible.all():
             raise Fallback  # a long or odd reference: the exact pass judges
@@ -401,11 +422,11 @@ class FastScan(Scanner):
         s.cells += len(cells)
         for top in (int(row_key.argmax()), int(col_key.argmax())):
             _far_cell(s, buf, int(refs[top]), int(ends[top]), int(letters[top]))
-        fpos = _formula_tags(arr, self.prefix, cut)
+        fpos = _formula_tags(pairs, self.prefix, cut)
         if len(fpos):
             stops = np.empty(len(cells), dtype=np.intp)
             stops[:-1], stops[-1] = cells[1:], cut
-            for i in _unvalued_formulas(arr, self.prefix, fpos, cells, stops, cut):
+            for i in _unvalued_formulas(pairs, self.prefix, fpos, cells, stops, cut):
                 _flag_formula(s, buf, int(cells[i]), int(refs[i]), n)
         v_open = b"<" + self.prefix + b"v>"
         at = buf.find(b"#", 0, cut)  # error values (t="e") are always "<v>#…"; '#' is rare
@@ -474,7 +495,8 @@ def scan_small_parts(parts: list[tuple[str, bytes]], limits: ReadLimits) -> list
         last = np.flatnonzero(owner_part[:-1] != owner_part[1:])
         stops[last] = ends[owner_part[last]]
         stops[-1] = ends[owner_part[-1]]
-    for i in _unvalued_formulas(arr, b"", fpos, cells, stops, n) if len(fpos) and len(cells) else ():
+    flagged = _unvalued_formulas(_Pairs(arr), b"", fpos, cells, stops, n) if len(fpos) and len(cells) else ()
+    for i in flagged:
         j = int(owner_part[i])
         if not bad[j]:
             try:
