@@ -36,9 +36,8 @@ WHOLE_FILE_BYTES = 16 * MB  # a file up to this size is read into memory at once
 STORED, DEFLATED = 0, 8
 _INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error, getattr(_inflate_lib, "error", zlib.error))
 
-_EOCD = struct.Struct(
-    "<4s4H2LH"
-)  # signature, disk, disk of directory, entries here, entries, size, offset, comment
+# end of central directory: signature, disk, disk of directory, entries here, entries, size, offset, comment
+_EOCD = struct.Struct("<4s4H2LH")
 _EOCD64_LOCATOR = struct.Struct("<4sLQL")
 _EOCD64 = struct.Struct("<4sQ2H2L4Q")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # zipfile's structCentralDir
