@@ -93,17 +93,11 @@ def read_submissions(
     )
     units, register_issues = load_register(register_path, catalogue)
     issues += register_issues
-    from lawgov_metrics.intake import parallel
-
-    processes = parallel.workers(files)
-    if processes > 1:
-        reads = parallel.read_all(files, read_file, catalogue, units, processes, progress)
-    else:
-        reads = []
-        for i, path in enumerate(files):
-            if progress is not None:
-                progress(i, len(files), path.name)
-            reads.append(read_file(path, catalogue, units))
+    reads: list[FileRead] = []
+    for i, path in enumerate(files):
+        if progress is not None:
+            progress(i, len(files), path.name)
+        reads.append(read_file(path, catalogue, units))
     if progress is not None:
         progress(len(files), len(files), "")
     return assemble(catalogue, units, reads, issues, [str(p) for p in files])
