@@ -194,3 +194,22 @@ def test_sheet_head_matches_the_cells(tmp_path: Path) -> None:
     assert head[5][1] == "海口市司法局" and head[5][6] == 3.0
     assert len(head) == 6 and all(v is None for v in head[0])
     assert book.active.max_row == 6
+
+
+def test_sheet_head_refuses_a_dtd_wherever_it_is(tmp_path: Path) -> None:
+    """Only files the safety scan cleared come here; a DTD is refused all the same, even behind a comment
+    longer than the first chunk read."""
+    import zipfile
+
+    from lawgov_metrics.intake import xlsx_head
+
+    body = (
+        '<?xml version="1.0"?><!--' + "x" * (3 * xlsx_head.CHUNK) + '--><!DOCTYPE w [<!ENTITY a "aaaa">]>'
+        '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&a;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    path = tmp_path / "dtd.xlsx"
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("xl/worksheets/sheet1.xml", body)
+    with pytest.raises(ValueError, match="DTD"):
+        sheet_head(path, "xl/worksheets/sheet1.xml", 12)

@@ -27,11 +27,12 @@ def _local(tag: str) -> str:
 def _elements(stream: IO[bytes], tag: str) -> Iterator[Element]:
     """Each complete ``tag`` element of an XML stream, in order; the document is read only as far as needed."""
     parser: XMLPullParser[Element] = XMLPullParser(events=("end",))
-    first = True
+    tail = b""
     while chunk := stream.read(CHUNK):
-        if first and b"<!DOCTYPE" in chunk[:4096].upper():
+        seen = (tail + chunk).upper()
+        if b"<!DOCTYPE" in seen or b"<!ENTITY" in seen:  # anywhere in what is read, across chunk edges
             raise ValueError("XML 中含有 DTD，拒绝读取")
-        first = False
+        tail = chunk[-16:]
         parser.feed(chunk)
         for event in parser.read_events():
             element = cast(tuple[str, object], event)[1]

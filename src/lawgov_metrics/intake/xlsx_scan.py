@@ -110,40 +110,29 @@ def _required(container: ZipContainer, name: str) -> ZipPart:
     return part
 
 
-class _DoctypeRefused(Exception):
-    pass
-
-
-def _refuse_doctype(*_: Any) -> None:
-    raise _DoctypeRefused
-
-
 def _elements(data: bytes, part: str, wanted: set[str]) -> list[tuple[str, dict[str, str]]]:
     """The elements of a whole (small) XML part with these local names, in document order, with their
-    attributes; names in a namespace read ``"uri}local"``. Parsed by expat, as ElementTree parses, without
-    building a tree; a DOCTYPE is refused before anything in it is read (as defusedxml's ``forbid_dtd``), and
-    without one there can be no entity but the five predefined ones."""
-    from xml.parsers import expat
+    attributes; names in a namespace read ``"uri}local"``. Parsed by defusedxml with DTDs forbidden: without one there can be no entity but the five
+    predefined ones, so no entity bomb and no external entity."""
+    from xml.etree.ElementTree import ParseError
 
-    found: list[tuple[str, dict[str, str]]] = []
+    import defusedxml
+    import defusedxml.ElementTree as SafeTree
 
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        local = tag.rpartition("}")[2]
-        if local in wanted:
-            found.append((local, attrs))
-
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.StartElementHandler = start
-    parser.StartDoctypeDeclHandler = _refuse_doctype
     try:
-        parser.Parse(data, True)
-    except _DoctypeRefused:
+        root = SafeTree.fromstring(data, forbid_dtd=True)
+    except defusedxml.DefusedXmlException:
         raise UnreadableFile(
             "file-corrupt",
             f"{part} 含有 XML 实体或 DTD 声明（Excel 不会生成这种内容），疑似恶意构造的“实体炸弹”文件，已拒绝读取",
         ) from None
-    except expat.ExpatError as exc:
+    except ParseError as exc:
         raise UnreadableFile("file-corrupt", f"文件已损坏：{part} 不是有效的 XML（{exc}）") from None
+    found = []
+    for element in root.iter():
+        local = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+        if local in wanted:
+            found.append((local, {k.removeprefix("{"): v for k, v in element.attrib.items()}))  # "uri}local"
     return found
 
 
