@@ -7,7 +7,6 @@ reported as such — never guessed with weekday arithmetic.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import lru_cache
 
 import numpy as np
@@ -27,14 +26,18 @@ def calendar_years() -> tuple[int, int]:
 
 @lru_cache(maxsize=8)
 def _workday_index(first_year: int, last_year: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every day of the covered years and the running count of working days up to and including it."""
+    """Every day of the covered years and the running count of working days up to and including it.
+
+    The rule of ``chinese_calendar.is_workday``, over all days at once: Monday to Friday, except the
+    official holidays, plus the adjusted weekend working days (which win over everything else).
+    """
     import chinese_calendar
 
-    days = pd.date_range(dt.date(first_year, 1, 1), dt.date(last_year, 12, 31), freq="D")
-    is_workday = np.fromiter(
-        (chinese_calendar.is_workday(d.date()) for d in days), dtype=bool, count=len(days)
-    )
-    return days.values.astype("datetime64[D]"), np.cumsum(is_workday)
+    days = np.arange(f"{first_year}-01-01", f"{last_year + 1}-01-01", dtype="datetime64[D]")
+    is_workday = (days.astype(np.int64) + 3) % 7 < 5  # 1970-01-01 was a Thursday: Monday is 0
+    for dates, working in ((chinese_calendar.holidays, False), (chinese_calendar.workdays, True)):  # type: ignore[attr-defined]
+        is_workday[np.isin(days, np.array(sorted(dates), dtype="datetime64[D]"))] = working
+    return days, np.cumsum(is_workday)
 
 
 def working_days_between(start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.Series]:
