@@ -664,6 +664,19 @@ NUMBER_UNITS = (
 )  # fmt: skip
 
 
+_R = TypeVar("_R", bound=_Reader[Any])
+_READERS: dict[tuple[Any, ...], Any] = {}
+
+
+def _reader(kind: type[_R], *settings: Any) -> _R:
+    """One reader per kind and settings, built once: readers keep no state but their patterns."""
+    key = (kind, *settings)
+    found: _R | None = _READERS.get(key)
+    if found is None:
+        found = _READERS[key] = kind(*settings)
+    return found
+
+
 def _units(unit: str) -> str:
     return "|".join(sorted({*NUMBER_UNITS, *([re.escape(unit)] if unit else [])}, key=len, reverse=True))
 
@@ -710,7 +723,7 @@ class _CountReader(_Reader[int]):
     reason = NUMBER_UNREADABLE
 
     def __init__(self, unit: str | None = None) -> None:
-        self.numbers = _NumberReader(unit)
+        self.numbers = _reader(_NumberReader, unit)
 
     def one_text(self, text: str) -> Parsed[int]:
         read = self.numbers.one_text(text)
@@ -740,22 +753,22 @@ def parse_number(value: object, *, unit: str | None = None) -> Parsed[float]:
 
     ``unit`` is the field's own unit, also allowed after the number. Negative numbers are kept.
     """
-    return _NumberReader(unit).parse(value)
+    return _reader(_NumberReader, unit).parse(value)
 
 
 def parse_number_series(series: pd.Series[Any], *, unit: str | None = None) -> ParsedColumn:
     """:func:`parse_number` over a column; values are float64."""
-    return _NumberReader(unit).parse_series(series)
+    return _reader(_NumberReader, unit).parse_series(series)
 
 
 def parse_count(value: object, *, unit: str | None = None) -> Parsed[int]:
     """A whole number read as :func:`parse_number`: 12.0 → 12, 12.5 → "应为整数"; the value is an int."""
-    return _CountReader(unit).parse(value)
+    return _reader(_CountReader, unit).parse(value)
 
 
 def parse_count_series(series: pd.Series[Any], *, unit: str | None = None) -> ParsedColumn:
     """:func:`parse_count` over a column; values are Int64."""
-    return _CountReader(unit).parse_series(series)
+    return _reader(_CountReader, unit).parse_series(series)
 
 
 # ---------------------------------------------------------------- percent
@@ -814,12 +827,12 @@ def parse_percent(value: object) -> Parsed[float]:
     (95, "95" → 0.95); a bare number at most 1 is already a fraction (0.95 → 0.95, **1 → 1.0 = 100%**,
     0.5 → 50%: write "0.5%" for half a percent). Outside 0–100% fails; "95‰" fails rather than being guessed.
     """
-    return _PercentReader().parse(value)
+    return _reader(_PercentReader).parse(value)
 
 
 def parse_percent_series(series: pd.Series[Any]) -> ParsedColumn:
     """:func:`parse_percent` over a column; values are float64 fractions."""
-    return _PercentReader().parse_series(series)
+    return _reader(_PercentReader).parse_series(series)
 
 
 # ---------------------------------------------------------------- yes / no
@@ -862,12 +875,12 @@ def parse_bool(value: object) -> Parsed[bool]:
 
     Letters in any case; Python bool; the numbers 1 and 0 (1.0, 0.0); any other number fails.
     """
-    return _BoolReader().parse(value)
+    return _reader(_BoolReader).parse(value)
 
 
 def parse_bool_series(series: pd.Series[Any]) -> ParsedColumn:
     """:func:`parse_bool` over a column; values are the nullable ``boolean`` dtype."""
-    return _BoolReader().parse_series(series)
+    return _reader(_BoolReader).parse_series(series)
 
 
 # ---------------------------------------------------------------- dates and times
@@ -1073,12 +1086,12 @@ def parse_datetime(value: object, *, date1904: bool = False) -> Parsed[dt.dateti
     "2024-10-01 08:05", "2024/1/31 14:30:00", "2024年10月1日8时5分", "2024-10-01T08:05", a serial with a
     fraction (rounded to the millisecond). A date alone is midnight. Time zones are dropped (wall time).
     """
-    return _MomentReader(date1904).parse(value)
+    return _reader(_MomentReader, date1904).parse(value)
 
 
 def parse_datetime_series(series: pd.Series[Any], *, date1904: bool = False) -> ParsedColumn:
     """:func:`parse_datetime` over a column; values are datetime64[ns]."""
-    return _MomentReader(date1904).parse_series(series)
+    return _reader(_MomentReader, date1904).parse_series(series)
 
 
 def parse_date(value: object, *, date1904: bool = False) -> Parsed[dt.date]:
@@ -1167,12 +1180,12 @@ def parse_period(value: object, *, year: int | None = None) -> Parsed[str]:
     A leading year ("2024年上半年", "2024H1", "2024年度") is allowed; with ``year`` it must match.
     Blank stays blank: whether blank means the whole year is the caller's decision. Numbers fail.
     """
-    return _PeriodReader(year).parse(value)
+    return _reader(_PeriodReader, year).parse(value)
 
 
 def parse_period_series(series: pd.Series[Any], *, year: int | None = None) -> ParsedColumn:
     """:func:`parse_period` over a column; values are str."""
-    return _PeriodReader(year).parse_series(series)
+    return _reader(_PeriodReader, year).parse_series(series)
 
 
 @overload
@@ -1235,12 +1248,12 @@ class _YearReader(_Reader[int]):
 
 def parse_year(value: object) -> Parsed[int]:
     """A year: 2024, 2024.0, "2024", "2024年", "２０２４年度" → 2024; 24 fails (1990–2100); 2024.5 fails."""
-    return _YearReader().parse(value)
+    return _reader(_YearReader).parse(value)
 
 
 def parse_year_series(series: pd.Series[Any]) -> ParsedColumn:
     """:func:`parse_year` over a column; values are Int64."""
-    return _YearReader().parse_series(series)
+    return _reader(_YearReader).parse_series(series)
 
 
 # ---------------------------------------------------------------- identifiers, choices, free text
@@ -1301,12 +1314,12 @@ def parse_identifier(value: object) -> Parsed[str]:
     Excel already lost some (an 18-digit 身份证号 stored as 4.60102199001011e17) and fails, as does the
     text "4.60102E+17", a fraction, or a date.
     """
-    return _IdReader().parse(value)
+    return _reader(_IdReader).parse(value)
 
 
 def parse_identifier_series(series: pd.Series[Any]) -> ParsedColumn:
     """:func:`parse_identifier` over a column; values are str."""
-    return _IdReader().parse_series(series)
+    return _reader(_IdReader).parse_series(series)
 
 
 def _choice_key(text: str) -> str:
@@ -1406,9 +1419,9 @@ def parse_text(value: object) -> Parsed[str]:
     """Free text, cleaned by :func:`clean_text`. A whole number is its integer text (12.0 → "12"), a bool
     "TRUE"/"FALSE", a date "2024-01-31" (with " 14:30:00" when it has a time). Never fails; blank is blank.
     """
-    return _TextReader().parse(value)
+    return _reader(_TextReader).parse(value)
 
 
 def parse_text_series(series: pd.Series[Any]) -> ParsedColumn:
     """:func:`parse_text` over a column; values are str."""
-    return _TextReader().parse_series(series)
+    return _reader(_TextReader).parse_series(series)
