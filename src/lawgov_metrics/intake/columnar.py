@@ -155,8 +155,9 @@ def csv_table(data: bytes, encoding: str) -> Table | None:
 
     def body(header_row: int) -> Body | None:
         offset = 0
-        for _ in range(header_row + 1):
-            offset = data.index(b"\n", offset) + 1 if b"\n" in data[offset:] else len(data)
+        for _ in range(header_row + 1):  # the header holds no quoted line break (checked above)
+            end = data.find(b"\n", offset)
+            offset = len(data) if end < 0 else end + 1
         width = max((len(row) for row in head), default=0)
         names = [str(i) for i in range(width)]
         try:

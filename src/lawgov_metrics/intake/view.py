@@ -66,6 +66,8 @@ class WorkbookView:
         """A big worksheet by column (see :mod:`lawgov_metrics.intake.columnar`): its first rows from the
         XML, and the rows below a header as typed columns through fastexcel. None for a small sheet, which
         :meth:`rows` reads faster."""
+        import zipfile
+
         from lawgov_metrics.intake.columnar import BIG_SHEET_ROWS, Table
         from lawgov_metrics.intake.ledgers import HEADER_SCAN_ROWS
         from lawgov_metrics.intake.xlsx_head import sheet_head
@@ -75,7 +77,13 @@ class WorkbookView:
             return None
         try:
             head = sheet_head(self.path, info.part, HEADER_SCAN_ROWS)
-        except (OSError, ValueError, KeyError, SyntaxError):  # read it cell by cell, which reports why
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            SyntaxError,
+            zipfile.BadZipFile,
+        ):  # cell by cell, which says why
             return None
         return Table(head, lambda header_row: self._body(sheet, header_row))
 
