@@ -213,3 +213,52 @@ def test_sheet_head_refuses_a_dtd_wherever_it_is(tmp_path: Path) -> None:
         book.writestr("xl/worksheets/sheet1.xml", body)
     with pytest.raises(ValueError, match="DTD"):
         sheet_head(path, "xl/worksheets/sheet1.xml", 12)
+
+
+def test_a_1904_date_system_workbook_reads_the_same_by_column(
+    cat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    sheet.title = "行政执法人员培训台账"
+    for row in [HEADER, *RECORDS[:2]]:
+        sheet.append(row)
+    path = tmp_path / "1904.xlsx"
+    book.save(path)
+    a, b = both_ways(cat, [path], monkeypatch)
+    assert_same(a, b)
+    assert a.ledgers["enforcement_training"]["trained_on"].dt.date.astype(str).tolist() == [
+        "2024-03-01",
+        "2024-03-02",
+    ]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_csv_with_other_line_endings(
+    cat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str
+) -> None:
+    rows = [["2024年执法培训台账", "", "", "", "", ""], HEADER, *[r for r in RECORDS if any(r)][:4]]
+    path = tmp_path / "行政执法人员培训台账.csv"
+    path.write_bytes(_csv_text(rows).replace("\n", newline).encode("utf-8-sig"))
+    table = columnar.csv_table(path.read_bytes(), "utf-8-sig")
+    assert table is not None and table.body(1) is not None  # read by column, not by the grid reader
+    a, b = both_ways(cat, [path], monkeypatch)
+    assert_same(a, b)
+    assert a.ledgers["enforcement_training"]["_row"].tolist() == [3, 4, 5, 6]
+
+
+def test_csv_with_a_unicode_line_separator_in_a_cell(
+    cat, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """U+2028 ends a line for str.splitlines, not for CSV: the header is still found where it is."""
+    rows = [["2024年\u2028执法培训台账", "", "", "", "", ""], HEADER, *[r for r in RECORDS if any(r)][:2]]
+    path = tmp_path / "行政执法人员培训台账.csv"
+    path.write_text(_csv_text(rows), encoding="utf-8")
+    table = columnar.csv_table(path.read_bytes(), "utf-8-sig")
+    assert table is not None and table.body(1) is not None
+    a, b = both_ways(cat, [path], monkeypatch)
+    assert_same(a, b)
+    assert a.ledgers["enforcement_training"]["_row"].tolist() == [3, 4]

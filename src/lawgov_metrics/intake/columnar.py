@@ -144,8 +144,10 @@ class Table:
 
 def csv_table(data: bytes, encoding: str) -> Table | None:
     """A CSV file whose header rows hold no line breaks inside quotes; None → read it as a grid instead."""
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    bom = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0
     prefix = codecs.getincrementaldecoder(encoding)().decode(data[: 1 << 16], final=len(data) <= 1 << 16)
-    lines = prefix.splitlines(keepends=True)
+    lines = io.StringIO(prefix, newline="").readlines()  # split at \r, \n and \r\n only, as csv does
     if len(data) > 1 << 16 and lines:
         lines = lines[:-1]  # the last line may be cut short
     reader = csv.reader(lines[:HEADER_SCAN_ROWS])
@@ -154,10 +156,10 @@ def csv_table(data: bytes, encoding: str) -> Table | None:
         return None
 
     def body(header_row: int) -> Body | None:
-        offset = 0
-        for _ in range(header_row + 1):  # the header holds no quoted line break (checked above)
-            end = data.find(b"\n", offset)
-            offset = len(data) if end < 0 else end + 1
+        above = "".join(lines[: header_row + 1])
+        offset = bom + len(above.encode(codec))
+        if data[bom:offset].decode(codec, errors="replace") != above:  # bytes and text disagree: be exact
+            return None
         width = max((len(row) for row in head), default=0)
         names = [str(i) for i in range(width)]
         try:
