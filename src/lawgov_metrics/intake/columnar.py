@@ -25,9 +25,17 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from lawgov_metrics.catalogue.models import Ledger
 from lawgov_metrics.intake.layout import FOOTER_MARKERS
-from lawgov_metrics.intake.ledgers import HEADER_SCAN_ROWS, RawLedger, SheetSource, footer_issue, is_blank
-from lawgov_metrics.intake.normalise import is_text_dtype
+from lawgov_metrics.intake.ledgers import (
+    HEADER_SCAN_ROWS,
+    RawLedger,
+    SheetSource,
+    footer_issue,
+    is_blank,
+    read_header,
+)
+from lawgov_metrics.intake.normalise import is_text_dtype, str_column
 from lawgov_metrics.issues import Issue
 
 BIG_SHEET_ROWS = 5_000  # from this many rows on, a worksheet is read by column
@@ -39,6 +47,32 @@ class Body:
 
     columns: dict[int, pd.Series]
     length: int
+
+
+@dataclass
+class Table:
+    """A big sheet or a CSV/Parquet file: its first rows as values, and how to get every row below a header by
+    column."""
+
+    head: list[list[object]]
+    body: Callable[[int], Body | None]  # header row in head → the rows below it; None: read it cell by cell
+
+    def ledger(
+        self,
+        ledger: Ledger,
+        source: SheetSource,
+        flagged: Mapping[tuple[int, int], tuple[str, str]] | None = None,
+    ) -> tuple[RawLedger | None, list[Issue]] | None:
+        """The ledger's records and the issues found, as :func:`~lawgov_metrics.intake.ledgers.extract_ledger`
+        gives them; None when the rows cannot be had by column, so the caller reads them cell by cell."""
+        header, issues = read_header(self.head, ledger, source)
+        if header is None:
+            return None, issues
+        body = self.body(header[0])
+        if body is None:
+            return None
+        raw, more = extract_columns(body, header, source, flagged)
+        return raw, issues + more
 
 
 def extract_columns(
@@ -120,26 +154,14 @@ def _filled_and_footer(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def head_rows(columns: Sequence[pd.Series], rows: int) -> list[list[object]]:
-    """The first ``rows`` rows of some columns as Python values (None for a missing cell)."""
+    """The first ``rows`` rows of some columns as Python values (None for a blank cell)."""
     out: list[list[object]] = []
     for r in range(min(rows, min((len(c) for c in columns), default=0))):
-        out.append([None if _missing(c.iat[r]) else c.iat[r] for c in columns])
+        out.append([None if is_blank(c.iat[r]) else c.iat[r] for c in columns])
     return out
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
-
-
 # ---------------------------------------------------------------- CSV and Parquet
-
-
-@dataclass
-class Table:
-    """A CSV or Parquet file: its first rows as values, and how to get every row below a header by column."""
-
-    head: list[list[object]]
-    body: Callable[[int], Body | None]  # header row in head → the rows below it; None: read it cell by cell
 
 
 def csv_table(data: bytes, encoding: str) -> Table | None:
@@ -196,14 +218,15 @@ def parquet_table(path: Path) -> Table:
 
 
 def arrow_series(column: pa.ChunkedArray | pa.Array) -> pd.Series:
-    """An Arrow column as pandas without a Python object per cell (dates as datetime64, text as Arrow)."""
+    """An Arrow column as pandas without a Python object per cell (dates as datetime64, text as pandas' own
+    Arrow-backed ``str``)."""
     if isinstance(column, pa.Array):
         column = pa.chunked_array([column])
     kind = column.type
     if pa.types.is_dictionary(kind):
         column, kind = column.cast(kind.value_type), kind.value_type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return pd.Series(pd.arrays.ArrowExtensionArray(column))
+        return str_column(column)
     if pa.types.is_date(kind):
         column = column.cast(pa.timestamp("ms"))
     elif pa.types.is_decimal(kind):

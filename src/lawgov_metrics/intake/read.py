@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue
-from lawgov_metrics.intake.columnar import Table, extract_columns
+from lawgov_metrics.intake.columnar import Table
 from lawgov_metrics.intake.ledgers import (
     RawLedger,
     SheetSource,
@@ -22,7 +22,6 @@ from lawgov_metrics.intake.ledgers import (
     loose_label,
     mark_duplicates,
     parse_ledger,
-    read_header,
 )
 from lawgov_metrics.intake.register import REGISTER_FILE_NAMES, UnitRegister, find_register, load_register
 from lawgov_metrics.intake.values import build_values
@@ -181,15 +180,12 @@ def _read_columns(table: Table, path: Path, catalogue: Catalogue, out: FileRead)
     ledger_id = ledger_lookup(catalogue).get(loose_label(path.stem))
     if ledger_id is None:
         return False
-    source = SheetSource(out.file, "")
-    header, issues = read_header(table.head, catalogue.ledgers_by_id[ledger_id], source)
-    body = None if header is None else table.body(header[0])
-    if header is not None and body is None:
+    read = table.ledger(catalogue.ledgers_by_id[ledger_id], SheetSource(out.file, ""))
+    if read is None:
         return False
+    raw, issues = read
     out.issues += issues
-    if header is not None and body is not None:
-        raw, more = extract_columns(body, header, source)
-        out.issues += more
+    if raw is not None:
         out.ledgers.setdefault(ledger_id, []).append(raw)
     return True
 

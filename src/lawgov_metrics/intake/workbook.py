@@ -16,14 +16,12 @@ import pandas as pd
 from lawgov_metrics.catalogue.models import Catalogue, FieldDef, Ledger
 from lawgov_metrics.intake import layout
 from lawgov_metrics.intake import normalise as nz
-from lawgov_metrics.intake.columnar import extract_columns
 from lawgov_metrics.intake.ledgers import (
     RawLedger,
     SheetSource,
     extract_ledger,
     is_blank,
     loose_label,
-    read_header,
 )
 from lawgov_metrics.intake.safety import UnreadableFile
 from lawgov_metrics.intake.values import RawValue
@@ -151,15 +149,8 @@ def _read_ledger_sheet(
 ) -> tuple[RawLedger | None, list[Issue]]:
     """A ledger sheet: a big one by column when its columns are of one type each, else cell by cell."""
     table = view.table(sheet)
-    if table is not None:
-        header, issues = read_header(table.head, ledger, source)
-        if header is None:
-            return None, issues
-        body = table.body(header[0])
-        if body is not None:
-            raw, more = extract_columns(body, header, source, view.flagged(sheet))
-            return raw, issues + more
-    return extract_ledger(view.rows(sheet), ledger, source, view.flagged(sheet))
+    read = None if table is None else table.ledger(ledger, source, view.flagged(sheet))
+    return read if read is not None else extract_ledger(view.rows(sheet), ledger, source, view.flagged(sheet))
 
 
 def _read_meta(view: WorkbookView) -> dict[str, str]:
