@@ -22,8 +22,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from lawgov_metrics.catalogue.models import Ledger
 from lawgov_metrics.intake.layout import FOOTER_MARKERS
@@ -166,6 +164,8 @@ def head_rows(columns: Sequence[pd.Series], rows: int) -> list[list[object]]:
 
 def csv_table(data: bytes, encoding: str) -> Table | None:
     """A CSV file whose header rows hold no line breaks inside quotes; None → read it as a grid instead."""
+    import pyarrow.csv as pacsv  # here: a run that reads only workbooks need not load the CSV reader
+
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     bom = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0
     prefix = codecs.getincrementaldecoder(encoding)().decode(data[: 1 << 16], final=len(data) <= 1 << 16)
@@ -206,6 +206,8 @@ def csv_table(data: bytes, encoding: str) -> Table | None:
 
 def parquet_table(path: Path) -> Table:
     """A Parquet file: its column names are its first row, its columns keep their types."""
+    import pyarrow.parquet as pq
+
     table = pq.read_table(path)
     columns = [arrow_series(table.column(i)) for i in range(table.num_columns)]
     head = [list(table.column_names), *head_rows(columns, HEADER_SCAN_ROWS - 1)]
