@@ -44,7 +44,7 @@ def tool(args: dict[str, Any]) -> dict[str, Any]:
     """load_catalogue → read_submissions → evaluate, as a script would call the public API."""
     import datetime as dt
 
-    _preload("pandas", "python_calamine", "lawgov_metrics.intake.read", "lawgov_metrics.engine.evaluate")
+    _preload("pandas", "python_calamine", "lawgov_metrics.intake.read.submissions", "lawgov_metrics.engine.evaluate")
     from lawgov_metrics import evaluate, load_catalogue, read_submissions
 
     start = time.perf_counter()
@@ -93,7 +93,7 @@ def tool_phases(args: dict[str, Any]) -> dict[str, Any]:
     import io
 
     _preload(
-        "pandas", "python_calamine", "rich", "lawgov_metrics.intake.read", "lawgov_metrics.engine.evaluate"
+        "pandas", "python_calamine", "rich", "lawgov_metrics.intake.read.submissions", "lawgov_metrics.engine.evaluate"
     )
     from rich.console import Console
 
@@ -118,9 +118,9 @@ def tool_phases(args: dict[str, Any]) -> dict[str, Any]:
 
 @case
 def inspect(args: dict[str, Any]) -> dict[str, Any]:
-    """The safety checks alone: lawgov_metrics.intake.safety.inspect_xlsx on each workbook."""
-    _preload("lawgov_metrics.intake.sniff", "lawgov_metrics.intake.xlsx_scan")
-    from lawgov_metrics.intake.safety import inspect_xlsx
+    """The safety checks alone: lawgov_metrics.intake.guard.safety.inspect_xlsx on each workbook."""
+    _preload("lawgov_metrics.intake.guard.sniff", "lawgov_metrics.intake.guard.xlsx_scan")
+    from lawgov_metrics.intake.guard.safety import inspect_xlsx
 
     start = time.perf_counter()
     sheets = 0

@@ -42,6 +42,7 @@ try:
 except ImportError:  # a source checkout without an installed package
     sys.path.insert(0, str(REPO / "src"))
 
+from lawgov_metrics import layout  # noqa: E402
 from lawgov_metrics.catalogue import Catalogue, load_catalogue  # noqa: E402
 from lawgov_metrics.catalogue.applicability import (  # noqa: E402
     fields_for_kind,
@@ -49,8 +50,7 @@ from lawgov_metrics.catalogue.applicability import (  # noqa: E402
     ledgers_for_kind,
 )
 from lawgov_metrics.catalogue.models import Condition, FieldDef  # noqa: E402
-from lawgov_metrics.intake import layout  # noqa: E402
-from lawgov_metrics.intake.template import build_template, resolve_kind  # noqa: E402
+from lawgov_metrics.render.template import build_template, resolve_kind  # noqa: E402
 
 SEED = 20211231
 YEARS = tuple(range(2021, 2026))

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from lawgov_metrics.catalogue import Catalogue
-from lawgov_metrics.intake.template import build_template
+from lawgov_metrics.render.template import build_template
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -16,10 +16,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from lawgov_metrics.catalogue import load_catalogue
-from lawgov_metrics.intake import columnar, read
-from lawgov_metrics.intake.read import read_submissions
-from lawgov_metrics.intake.view import WorkbookView
-from lawgov_metrics.intake.xlsx_head import sheet_head
+from lawgov_metrics.intake.read import columnar
+from lawgov_metrics.intake.read import submissions as read
+from lawgov_metrics.intake.read.submissions import read_submissions
+from lawgov_metrics.intake.read.view import WorkbookView
+from lawgov_metrics.intake.read.xlsx_head import sheet_head
 from lawgov_metrics.submission import Submission
 
 REPO = Path(__file__).resolve().parents[1]
@@ -201,7 +202,7 @@ def test_sheet_head_refuses_a_dtd_wherever_it_is(tmp_path: Path) -> None:
     longer than the first chunk read."""
     import zipfile
 
-    from lawgov_metrics.intake import xlsx_head
+    from lawgov_metrics.intake.read import xlsx_head
 
     body = (
         '<?xml version="1.0"?><!--' + "x" * (3 * xlsx_head.CHUNK) + '--><!DOCTYPE w [<!ENTITY a "aaaa">]>'

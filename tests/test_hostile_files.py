@@ -29,7 +29,7 @@ RSS_LIMIT_MB = 500.0
 RUNNER = r"""
 import datetime as dt, json, sys
 from pathlib import Path
-from lawgov_metrics.intake.safety import ReadLimits, UnreadableFile, inspect_xlsx, read_sheet_grid, sniff
+from lawgov_metrics.intake.guard.safety import ReadLimits, UnreadableFile, inspect_xlsx, read_sheet_grid, sniff
 
 path, limits = Path(sys.argv[1]), ReadLimits(**json.loads(sys.argv[2]))
 

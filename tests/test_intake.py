@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from lawgov_metrics.catalogue import load_catalogue
-from lawgov_metrics.intake.read import read_submissions
-from lawgov_metrics.intake.template import build_template
+from lawgov_metrics.intake.read.submissions import read_submissions
+from lawgov_metrics.render.template import build_template
 
 from .cli_data import fill, summary_cell
 

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lawgov_metrics.intake import normalise as nm
-from lawgov_metrics.intake.normalise import (
+from lawgov_metrics.intake.parse import normalise as nm
+from lawgov_metrics.intake.parse.normalise import (
     BOOL_UNREADABLE,
     CHOICE_UNKNOWN,
     DATE_INVALID,

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lawgov_metrics.intake.safety import (
+from lawgov_metrics.intake.guard.safety import (
     ReadLimits,
     UnreadableFile,
     inspect_xlsx,
@@ -313,7 +313,7 @@ def test_an_ill_formed_sheet_is_refused_rather_than_guessed(tmp_path: Path, rows
 
 
 def test_each_speed_is_used_where_it_should_be(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lawgov_metrics.intake import xlsx_scan
+    from lawgov_metrics.intake.guard import xlsx_scan
 
     exact_runs: list[str] = []
     real = xlsx_scan._ExactScan.run

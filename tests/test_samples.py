@@ -19,11 +19,11 @@ import pytest
 from openpyxl.utils import get_column_letter
 from ruamel.yaml import YAML
 
+from lawgov_metrics import layout
 from lawgov_metrics.catalogue import Catalogue
 from lawgov_metrics.catalogue.applicability import ledgers_for_kind
-from lawgov_metrics.intake import layout
-from lawgov_metrics.intake.template import resolve_kind
 from lawgov_metrics.issues import ISSUE_CODES
+from lawgov_metrics.render.template import resolve_kind
 
 from .conftest import REPO
 

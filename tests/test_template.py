@@ -11,12 +11,12 @@ import openpyxl
 import pytest
 from ruamel.yaml import YAML
 
-from lawgov_metrics import __version__
+from lawgov_metrics import __version__, layout
 from lawgov_metrics.catalogue import Catalogue
 from lawgov_metrics.catalogue.applicability import fields_for_kind, indicators_for_kind, ledgers_for_kind
 from lawgov_metrics.catalogue.models import FieldDef
-from lawgov_metrics.intake import layout, template
-from lawgov_metrics.intake.template import LISTS_SHEET, build_template, write_template
+from lawgov_metrics.render import template
+from lawgov_metrics.render.template import LISTS_SHEET, build_template, write_template
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal_catalogue.yaml"
 

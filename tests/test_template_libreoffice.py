@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from lawgov_metrics.catalogue import load_catalogue
-from lawgov_metrics.intake.template import write_template
+from lawgov_metrics.render.template import write_template
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

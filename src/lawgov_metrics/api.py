@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from lawgov_metrics.catalogue import Catalogue, load_catalogue
-from lawgov_metrics.intake.read import read_submissions
+from lawgov_metrics.intake.read.submissions import read_submissions
 from lawgov_metrics.results import Assessment, CheckReport
 from lawgov_metrics.submission import Submission
 

@@ -175,7 +175,7 @@ FormatOption = Annotated[
 
 def _read(paths: list[Path], catalogue: Catalogue, units: Path | None) -> Submission:
     """Read the inputs, with a progress bar on stderr when there are many files and stderr is a terminal."""
-    from lawgov_metrics.intake.read import read_submissions
+    from lawgov_metrics.intake.read.submissions import read_submissions
 
     if units is not None and not units.is_file():
         _fail(f"找不到单位名册：{units}")
@@ -217,7 +217,7 @@ def _resolve_kinds(catalogue: Catalogue, kind: str | None) -> set[str] | None:
     """A kind by id or Chinese name; a general kind includes the named agencies within it."""
     if kind is None:
         return None
-    from lawgov_metrics.intake.normalise import normalise_unit_name
+    from lawgov_metrics.intake.parse.normalise import normalise_unit_name
 
     wanted = normalise_unit_name(kind)
     for k in catalogue.unit_kinds:
@@ -265,7 +265,7 @@ def template(
 ) -> None:
     """生成填报模板：填报说明、汇总表、各台账工作表，含下拉选项与数据验证。"""
     catalogue = _load(catalogue_path)
-    from lawgov_metrics.intake.template import resolve_kind, write_template
+    from lawgov_metrics.render.template import resolve_kind, write_template
 
     try:
         kind_def = resolve_kind(catalogue, kind)
@@ -391,7 +391,7 @@ def _refuse_overwriting_inputs(output: Path, paths: list[Path]) -> None:
 
 
 def _resolve_unit_name(assessment: Assessment, unit: str) -> str:
-    from lawgov_metrics.intake.normalise import normalise_unit_name
+    from lawgov_metrics.intake.parse.normalise import normalise_unit_name
 
     names = {str(u) for u in assessment.scores["unit"]}
     wanted = normalise_unit_name(unit)

@@ -79,7 +79,7 @@ def _labels(month: Any, names: list[str], months: int, index: pd.Index) -> pd.Se
     import numpy as np
     import pyarrow as pa
 
-    from lawgov_metrics.intake.normalise import str_column
+    from lawgov_metrics.intake.parse.normalise import str_column
 
     missing = np.isnan(month)
     codes = pa.array(((np.nan_to_num(month, nan=1.0) - 1) // months).astype(np.int32), mask=missing)

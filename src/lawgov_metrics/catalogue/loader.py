@@ -26,7 +26,14 @@ def bundled_path(name: str = CATALOGUE_FILE) -> Path:
     shipped = resources.files("lawgov_metrics").joinpath("data", name)
     if shipped.is_file():
         return Path(str(shipped))
-    return Path(__file__).resolve().parents[3] / name
+    return checkout_path(name)
+
+
+def checkout_path(*parts: str) -> Path:
+    """A file of the repository in a source checkout (``src/lawgov_metrics`` is two levels below its top)."""
+    import lawgov_metrics
+
+    return Path(lawgov_metrics.__file__).resolve().parents[2].joinpath(*parts)
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:

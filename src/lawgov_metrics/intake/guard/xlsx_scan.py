@@ -6,10 +6,10 @@ counting when there is none. So every sheet XML is scanned for where its cells r
 
 The scan has two speeds. Sheets as Excel, WPS, openpyxl, xlsxwriter and the OpenXML SDK write them (every
 cell tag starts ``<c r="A1"`` or ``<x:c r="A1"``) are scanned with vectorised byte searches
-(:mod:`lawgov_metrics.intake.sheet_fast`): a workbook's small sheets together, in one set of passes, and a
+(:mod:`lawgov_metrics.intake.guard.sheet_fast`): a workbook's small sheets together, in one set of passes, and a
 big sheet in 1 MB buffers while the next is inflated. Anything else (cells without ``r``, other prefixes, odd
 whitespace or quoting, a second ``r``) is tokenised tag by tag, mirroring how calamine positions cells, and
-must be well nested (:mod:`lawgov_metrics.intake.sheet_scan`); so is any sheet whose fast extent breaks a
+must be well nested (:mod:`lawgov_metrics.intake.guard.sheet_scan`); so is any sheet whose fast extent breaks a
 limit, to find whether the far cells hold values and to name them.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from lawgov_metrics.intake.container import (
+from lawgov_metrics.intake.guard.container import (
     Budget,
     FileBytes,
     PartReader,
@@ -29,7 +29,7 @@ from lawgov_metrics.intake.container import (
     ZipPart,
     has_dtd,
 )
-from lawgov_metrics.intake.safety import (
+from lawgov_metrics.intake.guard.safety import (
     MB,
     ReadLimits,
     SheetInfo,
@@ -38,8 +38,8 @@ from lawgov_metrics.intake.safety import (
     UnreadableFile,
     WorkbookInfo,
 )
-from lawgov_metrics.intake.sheet_fast import FastScan, scan_small_parts
-from lawgov_metrics.intake.sheet_scan import (
+from lawgov_metrics.intake.guard.sheet_fast import FastScan, scan_small_parts
+from lawgov_metrics.intake.guard.sheet_scan import (
     FIRST_ELEMENT,
     Fallback,
     SheetProblem,
@@ -47,8 +47,8 @@ from lawgov_metrics.intake.sheet_scan import (
     check_limits,
     over_limits,
 )
-from lawgov_metrics.intake.sheet_scan import ExactScan as _ExactScan  # tests count its runs here
-from lawgov_metrics.intake.sniff import sniff_source
+from lawgov_metrics.intake.guard.sheet_scan import ExactScan as _ExactScan  # tests count its runs here
+from lawgov_metrics.intake.guard.sniff import sniff_source
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _SHEET_KINDS: dict[str, SheetKind] = {

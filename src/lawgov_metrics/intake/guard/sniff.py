@@ -2,7 +2,7 @@
 
 Extensions lie: systems export HTML or XML as "xls", clerks rename CSV to .xlsx, an encrypted workbook is an
 OLE compound file, not a zip. A zip is told apart by the names in its directory, read by
-:mod:`lawgov_metrics.intake.container` (which also checks the container before any parser trusts it).
+:mod:`lawgov_metrics.intake.guard.container` (which also checks the container before any parser trusts it).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import codecs
 import struct
 from pathlib import Path
 
-from lawgov_metrics.intake.container import FileBytes, read_zip_directory
-from lawgov_metrics.intake.safety import MB, ReadLimits, UnreadableFile
+from lawgov_metrics.intake.guard.container import FileBytes, read_zip_directory
+from lawgov_metrics.intake.guard.safety import MB, ReadLimits, UnreadableFile
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 RESAVE = "请在 Excel 中打开后另存为 .xlsx 再提交"
@@ -31,7 +31,7 @@ def sniff_file(path: Path, limits: ReadLimits) -> str:
 
 
 def sniff_source(source: FileBytes, limits: ReadLimits) -> str:
-    """The kind of an opened file (see :func:`lawgov_metrics.intake.safety.sniff`)."""
+    """The kind of an opened file (see :func:`lawgov_metrics.intake.guard.safety.sniff`)."""
     head = source.head
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _sniff_zip(source, limits)

@@ -1,7 +1,7 @@
 """What the sheet scans share, and the exact scan: the record of one pass, the limits it is held to, the
 buffering that never splits a tag, and the tag-by-tag pass that positions cells exactly as calamine does.
 
-The vectorised passes are in :mod:`lawgov_metrics.intake.sheet_fast`; a sheet they cannot vouch for comes
+The vectorised passes are in :mod:`lawgov_metrics.intake.guard.sheet_fast`; a sheet they cannot vouch for comes
 here (:class:`ExactScan`), and so does any sheet whose fast extent breaks a limit, to find whether its far
 cells hold values and to name them.
 """
@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from lawgov_metrics.intake.container import PartReader, ZipPart, has_dtd
-from lawgov_metrics.intake.safety import MB, ReadLimits, UnreadableFile
+from lawgov_metrics.intake.guard.container import PartReader, ZipPart, has_dtd
+from lawgov_metrics.intake.guard.safety import MB, ReadLimits, UnreadableFile
 from lawgov_metrics.issues import cell_ref
 
 PAD = b" " * 48  # the fast scans read a few bytes past a tag start; never past the buffer

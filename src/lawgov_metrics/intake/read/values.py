@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue, FieldDef
-from lawgov_metrics.intake import normalise as nz
+from lawgov_metrics.intake.parse import normalise as nz
 from lawgov_metrics.issues import Issue
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue
-from lawgov_metrics.intake.normalise import normalise_unit_name
+from lawgov_metrics.intake.parse.normalise import normalise_unit_name
 from lawgov_metrics.issues import Issue
 
 REGISTER_COLUMNS = {"单位名称": "unit", "单位类别": "kind", "别名": "aliases", "所属区": "parent"}
@@ -107,7 +107,7 @@ def _kind_lookup(catalogue: Catalogue) -> dict[str, str]:
 def _read_csv_any_encoding(path: Path) -> pd.DataFrame:
     from io import BytesIO
 
-    from lawgov_metrics.intake.sniff import csv_encoding
+    from lawgov_metrics.intake.guard.sniff import csv_encoding
 
     data = path.read_bytes()
     encoding = csv_encoding(data)

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any, NamedTuple
 
-from lawgov_metrics.intake.safety import MB, ReadLimits, UnreadableFile
+from lawgov_metrics.intake.guard.safety import MB, ReadLimits, UnreadableFile
 
 _inflate_lib: ModuleType
 try:  # zlib-ng inflates twice as fast as zlib, with the same API; zlib when it is not installed

@@ -2,7 +2,7 @@
 
 A Rust allocation failure aborts the process it happens in, and no ``try`` can catch it; a C library can
 loop forever. In a worker the abort, the MemoryError or the hang is the worker's, and the caller gets one
-:class:`~lawgov_metrics.intake.safety.UnreadableFile` instead.
+:class:`~lawgov_metrics.intake.guard.safety.UnreadableFile` instead.
 
 ``fork`` is used on purpose: the worker inherits the function and its arguments without pickling them and
 starts in milliseconds; only the result crosses back, pickled through a pipe.
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from lawgov_metrics.intake.safety import MB, ReadLimits, UnreadableFile
+from lawgov_metrics.intake.guard.safety import MB, ReadLimits, UnreadableFile
 
 T = TypeVar("T")
 

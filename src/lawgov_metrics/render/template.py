@@ -1,6 +1,6 @@
 """The yearly submission workbook a clerk fills: guide, 汇总表, one sheet per 台账, hidden ``_meta``.
 
-Written against :mod:`lawgov_metrics.intake.layout`, the contract the reader is written against too.
+Written against :mod:`lawgov_metrics.layout`, the contract the reader is written against too.
 Every input cell is unlocked, lightly filled and carries a data validation with a Chinese prompt;
 everything else is protected (no password: protection guards against slips, not against people).
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lawgov_metrics import layout
 from lawgov_metrics.catalogue.applicability import (
     fields_for_kind,
     indicator_field_ids,
@@ -24,7 +25,6 @@ from lawgov_metrics.catalogue.applicability import (
 )
 from lawgov_metrics.catalogue.describe import target_label
 from lawgov_metrics.catalogue.models import Catalogue, FieldDef, Indicator, Ledger, LedgerColumn, UnitKind
-from lawgov_metrics.intake import layout
 
 if TYPE_CHECKING:
     from openpyxl import Workbook

@@ -155,7 +155,7 @@ def sniff(path: str | Path, limits: ReadLimits | None = None) -> str:
     documents, unknown bytes), file-unsupported (.xlsb, .ods), file-corrupt (empty, truncated),
     file-too-large (over :attr:`ReadLimits.max_file_bytes` or too many zip entries).
     """
-    from lawgov_metrics.intake.sniff import sniff_file
+    from lawgov_metrics.intake.guard.sniff import sniff_file
 
     return sniff_file(Path(path), limits or ReadLimits())
 
@@ -164,7 +164,7 @@ def inspect_xlsx(path: str | Path, limits: ReadLimits | None = None) -> Workbook
     """Check an .xlsx/.xlsm before any parser touches it; raise :class:`UnreadableFile` if the file as a
     whole cannot be read safely. A sheet that cannot be read safely gets :attr:`SheetInfo.problem` instead,
     so the other sheets stay readable."""
-    from lawgov_metrics.intake.xlsx_scan import scan_workbook
+    from lawgov_metrics.intake.guard.xlsx_scan import scan_workbook
 
     return scan_workbook(Path(path), limits or ReadLimits())
 
@@ -220,6 +220,6 @@ def run_sandboxed(
     """``func(*args)`` in a forked worker process with :attr:`ReadLimits.memory_limit_bytes` of address
     space and :attr:`ReadLimits.time_limit_s` of wall time. A crash (even an abort inside a Rust or C
     library), MemoryError or timeout becomes :class:`UnreadableFile`; the result must pickle."""
-    from lawgov_metrics.intake.sandbox import run_in_worker
+    from lawgov_metrics.intake.guard.sandbox import run_in_worker
 
     return run_in_worker(func, args, limits or ReadLimits(), what)

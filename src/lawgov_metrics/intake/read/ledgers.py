@@ -16,10 +16,10 @@ import pandas as pd
 import pyarrow as pa
 
 from lawgov_metrics.catalogue.models import Ledger, LedgerColumn
-from lawgov_metrics.intake import normalise as nz
-from lawgov_metrics.intake.layout import FOOTER_MARKERS, LEDGER_UNIT_COLUMN
-from lawgov_metrics.intake.view import FLAG_TEXTS
+from lawgov_metrics.intake.parse import normalise as nz
+from lawgov_metrics.intake.read.view import FLAG_TEXTS
 from lawgov_metrics.issues import Issue, cell_ref
+from lawgov_metrics.layout import FOOTER_MARKERS, LEDGER_UNIT_COLUMN
 
 HEADER_SCAN_ROWS = 12
 ISSUES_PER_COLUMN = 20  # beyond this, one summary issue per column and problem
@@ -169,7 +169,7 @@ def extract_ledger(
 
     Plain Python over the sheet's rows: a workbook holds many small ledger sheets, and the typed parsing
     happens once per ledger over all of them (:func:`parse_ledger`). Big sheets and files are read by
-    column instead (:mod:`lawgov_metrics.intake.columnar`), with the same rules.
+    column instead (:mod:`lawgov_metrics.intake.read.columnar`), with the same rules.
     """
     located, issues = read_header(rows, ledger, source)
     if located is None:

@@ -1,11 +1,11 @@
-"""Big ledgers by column: the rules of :func:`~lawgov_metrics.intake.ledgers.extract_ledger`, vectorised.
+"""Big ledgers by column: the rules of :func:`~lawgov_metrics.intake.read.ledgers.extract_ledger`, vectorised.
 
 A ledger of hundreds of thousands of rows — a big worksheet, a CSV or a Parquet file — is not walked row by
-row. Its first rows (:data:`~lawgov_metrics.intake.ledgers.HEADER_SCAN_ROWS`) are read as values to find
+row. Its first rows (:data:`~lawgov_metrics.intake.read.ledgers.HEADER_SCAN_ROWS`) are read as values to find
 the header, exactly as for a small sheet; the records below it arrive as typed columns (Arrow strings,
 float64, datetime64). Blank rows are left out, 合计/注 rows are left out *and reported*, and the cells a
 parser cannot show (error values, formulas without a result) are flagged, as on the row-by-row path. The
-result is the same :class:`~lawgov_metrics.intake.ledgers.RawLedger`, holding typed columns, so the
+result is the same :class:`~lawgov_metrics.intake.read.ledgers.RawLedger`, holding typed columns, so the
 normalisers parse each column in one pass without a Python object per cell.
 """
 
@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lawgov_metrics.catalogue.models import Ledger
-from lawgov_metrics.intake.layout import FOOTER_MARKERS
-from lawgov_metrics.intake.ledgers import (
+from lawgov_metrics.intake.parse.normalise import is_text_dtype, str_column
+from lawgov_metrics.intake.read.ledgers import (
     HEADER_SCAN_ROWS,
     RawLedger,
     SheetSource,
@@ -33,8 +33,8 @@ from lawgov_metrics.intake.ledgers import (
     is_blank,
     read_header,
 )
-from lawgov_metrics.intake.normalise import is_text_dtype, str_column
 from lawgov_metrics.issues import Issue
+from lawgov_metrics.layout import FOOTER_MARKERS
 
 BIG_SHEET_ROWS = 5_000  # from this many rows on, a worksheet is read by column
 
@@ -61,7 +61,7 @@ class Table:
         source: SheetSource,
         flagged: Mapping[tuple[int, int], tuple[str, str]] | None = None,
     ) -> tuple[RawLedger | None, list[Issue]] | None:
-        """The ledger's records and the issues found, as :func:`~lawgov_metrics.intake.ledgers.extract_ledger`
+        """The ledger's records and the issues found, as :func:`~lawgov_metrics.intake.read.ledgers.extract_ledger`
         gives them; None when the rows cannot be had by column, so the caller reads them cell by cell."""
         header, issues = read_header(self.head, ledger, source)
         if header is None:
@@ -79,7 +79,7 @@ def extract_columns(
     source: SheetSource,
     flagged: Mapping[tuple[int, int], tuple[str, str]] | None = None,
 ) -> tuple[RawLedger, list[Issue]]:
-    """Records of a ledger whose header is known (see :func:`~lawgov_metrics.intake.ledgers.read_header`).
+    """Records of a ledger whose header is known (see :func:`~lawgov_metrics.intake.read.ledgers.read_header`).
 
     ``flagged`` holds grid positions as in the head: (row, column), 0-based from ``source.first_row``.
     """

@@ -1,9 +1,9 @@
 """The first rows of a big worksheet, read straight from its XML without parsing the whole sheet.
 
-A ledger's header sits within its first :data:`~lawgov_metrics.intake.ledgers.HEADER_SCAN_ROWS` rows, and
+A ledger's header sits within its first :data:`~lawgov_metrics.intake.read.ledgers.HEADER_SCAN_ROWS` rows, and
 a sheet of a million rows should not be parsed twice to find it. This reads the sheet part only until
 those rows are complete, and the shared-string table only as far as the strings they use. Only files that
-:func:`~lawgov_metrics.intake.safety.inspect_xlsx` cleared come here, and a DTD is refused all the same,
+:func:`~lawgov_metrics.intake.guard.safety.inspect_xlsx` cleared come here, and a DTD is refused all the same,
 so no entity is ever expanded.
 """
 

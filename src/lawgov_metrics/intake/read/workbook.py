@@ -2,7 +2,7 @@
 
 A filled template (汇总表 + ledger sheets, one unit and year) is the normal case; any workbook may also
 carry long tables (单位, 年度, 字段, 数值[, 期间]) or ledger sheets named after a ledger with a 单位 column.
-Cell values come from :mod:`lawgov_metrics.intake.safety` (checked before any parser sees them); error
+Cell values come from :mod:`lawgov_metrics.intake.guard.safety` (checked before any parser sees them); error
 cells and formulas without a cached value are flagged there, since a parser shows both as blanks.
 """
 
@@ -13,19 +13,19 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from lawgov_metrics import layout
 from lawgov_metrics.catalogue.models import Catalogue, FieldDef, Ledger
-from lawgov_metrics.intake import layout
-from lawgov_metrics.intake import normalise as nz
-from lawgov_metrics.intake.ledgers import (
+from lawgov_metrics.intake.guard.safety import UnreadableFile
+from lawgov_metrics.intake.parse import normalise as nz
+from lawgov_metrics.intake.read.ledgers import (
     RawLedger,
     SheetSource,
     extract_ledger,
     is_blank,
     loose_label,
 )
-from lawgov_metrics.intake.safety import UnreadableFile
-from lawgov_metrics.intake.values import RawValue
-from lawgov_metrics.intake.view import WorkbookView
+from lawgov_metrics.intake.read.values import RawValue
+from lawgov_metrics.intake.read.view import WorkbookView
 from lawgov_metrics.issues import Issue, cell_ref
 
 INTERNAL_SHEETS = {layout.META_SHEET, layout.GUIDE_SHEET, "_lists"}

@@ -1,8 +1,8 @@
 """A workbook as the reader sees it: sheet names and states, the 1904 flag, cell grids by sheet name,
 and the cells a parser cannot show (error values, formulas without a cached value), flagged per sheet.
 
-Opening goes through :mod:`lawgov_metrics.intake.safety` first, so no parser sees a file that could
-exhaust memory or hang; an unreadable file raises :class:`~lawgov_metrics.intake.safety.UnreadableFile`.
+Opening goes through :mod:`lawgov_metrics.intake.guard.safety` first, so no parser sees a file that could
+exhaust memory or hang; an unreadable file raises :class:`~lawgov_metrics.intake.guard.safety.UnreadableFile`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from lawgov_metrics.intake.columnar import Body, Table
+    from lawgov_metrics.intake.read.columnar import Body, Table
 
 FLAG_TEXTS = {"value-error-cell": "单元格为错误值", "value-formula": "公式没有计算结果"}
 
@@ -45,7 +45,7 @@ class WorkbookView:
         """One sheet through calamine, the workbook opened once per file; only sheets the scan cleared."""
         from python_calamine import CalamineError, CalamineWorkbook
 
-        from lawgov_metrics.intake.safety import UnreadableFile
+        from lawgov_metrics.intake.guard.safety import UnreadableFile
 
         info = self._info.sheet(sheet)
         if info.problem is not None:
@@ -63,14 +63,14 @@ class WorkbookView:
         return rows
 
     def table(self, sheet: str) -> Table | None:
-        """A big worksheet by column (see :mod:`lawgov_metrics.intake.columnar`): its first rows from the
+        """A big worksheet by column (see :mod:`lawgov_metrics.intake.read.columnar`): its first rows from the
         XML, and the rows below a header as typed columns through fastexcel. None for a small sheet, which
         :meth:`rows` reads faster."""
         import zipfile
 
-        from lawgov_metrics.intake.columnar import BIG_SHEET_ROWS, Table
-        from lawgov_metrics.intake.ledgers import HEADER_SCAN_ROWS
-        from lawgov_metrics.intake.xlsx_head import sheet_head
+        from lawgov_metrics.intake.read.columnar import BIG_SHEET_ROWS, Table
+        from lawgov_metrics.intake.read.ledgers import HEADER_SCAN_ROWS
+        from lawgov_metrics.intake.read.xlsx_head import sheet_head
 
         info = self._info.sheet(sheet)
         if info.problem is not None or info.kind != "worksheet" or info.max_row < BIG_SHEET_ROWS:
@@ -94,7 +94,7 @@ class WorkbookView:
 
         import fastexcel
 
-        from lawgov_metrics.intake.columnar import Body, arrow_series
+        from lawgov_metrics.intake.read.columnar import Body, arrow_series
 
         logging.getLogger("fastexcel").setLevel(logging.ERROR)  # "falling back to string" for an empty column
         try:
@@ -122,7 +122,7 @@ class WorkbookView:
 
 
 def open_workbook(path: Path, label: str) -> WorkbookView:
-    from lawgov_metrics.intake.safety import inspect_xlsx
+    from lawgov_metrics.intake.guard.safety import inspect_xlsx
 
     info = inspect_xlsx(path)
     flags: dict[str, Flags] = {}

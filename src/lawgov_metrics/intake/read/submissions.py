@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue
-from lawgov_metrics.intake.columnar import Table
-from lawgov_metrics.intake.ledgers import (
+from lawgov_metrics.intake.read.columnar import Table
+from lawgov_metrics.intake.read.ledgers import (
     RawLedger,
     SheetSource,
     extract_ledger,
@@ -23,9 +23,14 @@ from lawgov_metrics.intake.ledgers import (
     mark_duplicates,
     parse_ledger,
 )
-from lawgov_metrics.intake.register import REGISTER_FILE_NAMES, UnitRegister, find_register, load_register
-from lawgov_metrics.intake.values import build_values
-from lawgov_metrics.intake.workbook import (
+from lawgov_metrics.intake.read.register import (
+    REGISTER_FILE_NAMES,
+    UnitRegister,
+    find_register,
+    load_register,
+)
+from lawgov_metrics.intake.read.values import build_values
+from lawgov_metrics.intake.read.workbook import (
     FileRead,
     ledger_lookup,
     looks_like_long_table,
@@ -64,12 +69,12 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Issue]]:
 
 
 def default_register_path() -> Path:
-    from lawgov_metrics.catalogue.loader import bundled_path
+    from lawgov_metrics.catalogue.loader import bundled_path, checkout_path
 
     shipped = bundled_path("units-haikou.csv")
     if shipped.is_file():
         return shipped
-    return Path(__file__).resolve().parents[3] / "samples" / "haikou" / "units.csv"
+    return checkout_path("samples", "haikou", "units.csv")
 
 
 def read_submissions(
@@ -104,16 +109,16 @@ def read_submissions(
 
 def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead:
     """One file; any failure to read it becomes one issue naming the reason."""
-    from lawgov_metrics.intake.columnar import csv_table, parquet_table
-    from lawgov_metrics.intake.safety import UnreadableFile, sniff
-    from lawgov_metrics.intake.sniff import csv_encoding
+    from lawgov_metrics.intake.guard.safety import UnreadableFile, sniff
+    from lawgov_metrics.intake.guard.sniff import csv_encoding
+    from lawgov_metrics.intake.read.columnar import csv_table, parquet_table
 
     label = str(path)
     out = FileRead(file=label)
     try:
         kind = sniff(path)
         if kind == "xlsx":
-            from lawgov_metrics.intake.view import open_workbook
+            from lawgov_metrics.intake.read.view import open_workbook
 
             view = open_workbook(path, label)
             try:
@@ -171,7 +176,7 @@ def _read_table(
 
 
 def _read_columns(table: Table, path: Path, catalogue: Catalogue, out: FileRead) -> bool:
-    """A ledger file read by column (see :mod:`lawgov_metrics.intake.columnar`); False → read it as a grid."""
+    """A ledger file read by column (see :mod:`lawgov_metrics.intake.read.columnar`); False → read it as a grid."""
     width = max((len(row) for row in table.head), default=0)
     if looks_like_long_table(
         pd.DataFrame([[*row, *[None] * (width - len(row))] for row in table.head], dtype=object)

@@ -24,8 +24,8 @@ from typing import Any, cast
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from lawgov_metrics.intake.safety import ReadLimits
-from lawgov_metrics.intake.sheet_scan import (
+from lawgov_metrics.intake.guard.safety import ReadLimits
+from lawgov_metrics.intake.guard.sheet_scan import (
     FIRST_ELEMENT,
     MERGE,
     PAD,
