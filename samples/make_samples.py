@@ -48,9 +48,10 @@ from lawgov_metrics.catalogue.applicability import (  # noqa: E402
     fields_for_kind,
     indicators_for_kind,
     ledgers_for_kind,
+    resolve_kind,
 )
 from lawgov_metrics.catalogue.models import Condition, FieldDef  # noqa: E402
-from lawgov_metrics.render.template import build_template, resolve_kind  # noqa: E402
+from lawgov_metrics.render.template import build_template  # noqa: E402
 
 SEED = 20211231
 YEARS = tuple(range(2021, 2026))
@@ -1486,6 +1487,7 @@ class UnitSim:
         missing = (
             wanted
             - {fid for fid, _ in out}
+            - {f.id for f in self.fields if f.type == "percent" and f.id.endswith("_reported")}  # counts given
             - {
                 "inter_province_done_date",
                 "reconsideration_system_done_date",

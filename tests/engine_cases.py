@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from lawgov_metrics.catalogue import Catalogue
-from lawgov_metrics.submission import Submission, assign_periods
+from lawgov_metrics.intake.read.ledgers import assign_periods
+from lawgov_metrics.submission import Submission
 
 UNIT = "测试单位"
 

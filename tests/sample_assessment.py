@@ -17,9 +17,10 @@ import pandas as pd
 
 from lawgov_metrics.catalogue import Catalogue, load_catalogue
 from lawgov_metrics.engine.evaluate import evaluate
+from lawgov_metrics.intake.read.ledgers import assign_periods
 from lawgov_metrics.issues import Issue
 from lawgov_metrics.results import Assessment
-from lawgov_metrics.submission import Submission, assign_periods
+from lawgov_metrics.submission import ANSWER_COLUMNS, Submission
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal_catalogue.yaml"
 AS_OF = dt.date(2025, 6, 30)
@@ -328,6 +329,12 @@ def _ledgers(catalogue: Catalogue) -> tuple[dict[str, pd.DataFrame], pd.DataFram
     return ledgers, coverage
 
 
+# 美兰区 answers 未公开 for its 2024 statistics report date: that deadline is 未公开, not 缺数据
+ANSWERS = [
+    (MEILAN, 2024, "Y", "enforcement_stats_report_date", "not_published", "美兰区.xlsx › 汇总表 › E30")
+]
+
+
 def sample_submission(catalogue: Catalogue) -> Submission:
     ledgers, coverage = _ledgers(catalogue)
     return Submission(
@@ -336,6 +343,7 @@ def sample_submission(catalogue: Catalogue) -> Submission:
         ledgers=ledgers,
         coverage=coverage,
         invalid=pd.DataFrame(INVALID, columns=["unit", "year", "field"]),
+        answers=pd.DataFrame(ANSWERS, columns=list(ANSWER_COLUMNS)),
         issues=ISSUES,
         files=tuple(dict.fromkeys(spec["file"] for spec in UNITS.values())),
     )

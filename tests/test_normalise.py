@@ -20,17 +20,37 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lawgov_metrics.intake.parse import normalise as nm
-from lawgov_metrics.intake.parse.normalise import (
+from lawgov_metrics.intake.parse import outcomes
+from lawgov_metrics.intake.parse.booleans import FALSE_WORDS, TRUE_WORDS, parse_bool, parse_bool_series
+from lawgov_metrics.intake.parse.choices import parse_choice, parse_choice_series
+from lawgov_metrics.intake.parse.cleaning import clean_text, clean_text_series
+from lawgov_metrics.intake.parse.dates import (
+    excel_serial_to_datetime,
+    parse_date,
+    parse_date_series,
+    parse_datetime,
+    parse_datetime_series,
+)
+from lawgov_metrics.intake.parse.identifiers import parse_identifier, parse_identifier_series
+from lawgov_metrics.intake.parse.names import normalise_unit_name, normalise_unit_name_series
+from lawgov_metrics.intake.parse.numbers import (
+    parse_count,
+    parse_count_series,
+    parse_number,
+    parse_number_series,
+    parse_percent,
+    parse_percent_series,
+)
+from lawgov_metrics.intake.parse.outcomes import (
     BOOL_UNREADABLE,
     CHOICE_UNKNOWN,
     DATE_INVALID,
     DATE_RANGE,
     DATE_UNREADABLE,
-    FALSE_WORDS,
     ID_DATE,
     ID_FRACTION,
     ID_PRECISION,
+    ID_UNREADABLE,
     NUMBER_NOT_WHOLE,
     NUMBER_TOO_LARGE,
     NUMBER_UNREADABLE,
@@ -41,12 +61,19 @@ from lawgov_metrics.intake.parse.normalise import (
     PERIOD_YEAR,
     REASON_CODES,
     TIME_INVALID,
-    TRUE_WORDS,
     YEAR_RANGE,
     YEAR_UNREADABLE,
     Parsed,
     ParsedColumn,
 )
+from lawgov_metrics.intake.parse.periods import (
+    parse_period,
+    parse_period_series,
+    parse_year,
+    parse_year_series,
+    period_of_date,
+)
+from lawgov_metrics.intake.parse.text import parse_text, parse_text_series
 from lawgov_metrics.issues import ISSUE_CODES
 
 BLANK = object()  # expected outcome: blank
@@ -80,7 +107,9 @@ def cases(*rows: tuple[object, object]) -> Any:
 
 
 def test_every_reason_maps_to_a_known_issue_code() -> None:
-    reasons = {v for name, v in vars(nm).items() if name.isupper() and name[0] != "_" and isinstance(v, str)}
+    reasons = {
+        v for name, v in vars(outcomes).items() if name.isupper() and name[0] != "_" and isinstance(v, str)
+    }
     assert reasons == set(REASON_CODES)
     assert set(REASON_CODES.values()) <= set(ISSUE_CODES)
 
@@ -107,8 +136,8 @@ def test_parsed_has_three_outcomes() -> None:
     ("\u3000 \u200b", ""),
 )
 def test_clean_text(cell: str, expected: str) -> None:
-    assert nm.clean_text(cell) == expected
-    assert nm.clean_text_series(pd.Series([cell], dtype="str")).tolist() == [expected]
+    assert clean_text(cell) == expected
+    assert clean_text_series(pd.Series([cell], dtype="str")).tolist() == [expected]
 
 
 @cases(
@@ -119,12 +148,12 @@ def test_clean_text(cell: str, expected: str) -> None:
     ("镇（ 街道 )", "镇（街道）"),
 )
 def test_normalise_unit_name(cell: str, expected: str) -> None:
-    assert nm.normalise_unit_name(cell) == expected
-    assert nm.normalise_unit_name_series(pd.Series([cell, None], dtype=object)).tolist()[0] == expected
+    assert normalise_unit_name(cell) == expected
+    assert normalise_unit_name_series(pd.Series([cell, None], dtype=object)).tolist()[0] == expected
 
 
 def test_text_columns_keep_missing_cells_missing() -> None:
-    out = nm.clean_text_series(pd.Series(["  a ", None, "b"], dtype=object))
+    out = clean_text_series(pd.Series(["  a ", None, "b"], dtype=object))
     assert out.iloc[0] == "a" and pd.isna(out.iloc[1]) and out.iloc[2] == "b"
 
 
@@ -132,7 +161,7 @@ def test_cells_of_ascii_and_cjk_ideographs_are_only_trimmed() -> None:
     # the column form trims such cells without normalising them: they must already be NFKC and spaceless
     chars = [chr(c) for c in range(0x21, 0x7F)] + [chr(c) for c in range(0x4000, 0xA000)]
     assert all(unicodedata.is_normalized("NFKC", c) and not c.isspace() for c in chars)
-    assert nm.clean_text("".join(chars)) == "".join(chars)
+    assert clean_text("".join(chars)) == "".join(chars)
 
 
 @cases(
@@ -147,7 +176,7 @@ def test_cells_of_ascii_and_cjk_ideographs_are_only_trimmed() -> None:
     ("", BLANK),
 )
 def test_parse_text(cell: object, expected: object) -> None:
-    check(nm.parse_text(cell), expected)
+    check(parse_text(cell), expected)
 
 
 # ---------------------------------------------------------------- numbers
@@ -195,22 +224,22 @@ def test_parse_text(cell: object, expected: object) -> None:
     (DT(2024, 1, 1), Fail(NUMBER_UNREADABLE)),
 )
 def test_parse_number(cell: object, expected: object) -> None:
-    check(nm.parse_number(cell), expected)
+    check(parse_number(cell), expected)
 
 
 @cases(("12万元", 12.0), ("12 万元", 12.0), ("12件", 12.0), ("12万", Fail(NUMBER_UNREADABLE)))
 def test_parse_number_drops_the_fields_own_unit(cell: object, expected: object) -> None:
-    check(nm.parse_number(cell, unit="万元"), expected)
+    check(parse_number(cell, unit="万元"), expected)
     assert_agrees(
-        lambda v: nm.parse_number(v, unit="万元"), lambda s: nm.parse_number_series(s, unit="万元"), [cell]
+        lambda v: parse_number(v, unit="万元"), lambda s: parse_number_series(s, unit="万元"), [cell]
     )
 
 
 def test_a_unit_that_could_end_a_number_is_cut_off_exactly() -> None:
-    check(nm.parse_number("12m2", unit="m2"), 12.0)
+    check(parse_number("12m2", unit="m2"), 12.0)
     assert_agrees(
-        lambda v: nm.parse_number(v, unit="m2"),
-        lambda s: nm.parse_number_series(s, unit="m2"),
+        lambda v: parse_number(v, unit="m2"),
+        lambda s: parse_number_series(s, unit="m2"),
         ["12m2", "12 m2"],
     )
 
@@ -228,7 +257,7 @@ def test_a_unit_that_could_end_a_number_is_cut_off_exactly() -> None:
     ("", BLANK),
 )
 def test_parse_count(cell: object, expected: object) -> None:
-    check(nm.parse_count(cell), expected)
+    check(parse_count(cell), expected)
 
 
 # ---------------------------------------------------------------- percent
@@ -263,7 +292,7 @@ def test_parse_count(cell: object, expected: object) -> None:
     ("", BLANK),
 )
 def test_parse_percent(cell: object, expected: object) -> None:
-    check(nm.parse_percent(cell), expected)
+    check(parse_percent(cell), expected)
 
 
 # ---------------------------------------------------------------- yes / no
@@ -293,7 +322,7 @@ BOOL_CASES = [
 
 @cases(*BOOL_CASES)
 def test_parse_bool(cell: object, expected: object) -> None:
-    check(nm.parse_bool(cell), expected)
+    check(parse_bool(cell), expected)
 
 
 # ---------------------------------------------------------------- dates
@@ -308,18 +337,18 @@ def test_parse_bool(cell: object, expected: object) -> None:
     (45000.604166666664, DT(2023, 3, 15, 14, 30)),
 )
 def test_excel_serial_1900(cell: float, expected: dt.datetime) -> None:
-    assert nm.excel_serial_to_datetime(cell) == expected
+    assert excel_serial_to_datetime(cell) == expected
 
 
 @cases((0, DT(1904, 1, 1)), (1, DT(1904, 1, 2)), (43860, DT(2024, 1, 31)))
 def test_excel_serial_1904(cell: float, expected: dt.datetime) -> None:
-    assert nm.excel_serial_to_datetime(cell, date1904=True) == expected
+    assert excel_serial_to_datetime(cell, date1904=True) == expected
 
 
 @pytest.mark.parametrize("serial", [60, 60.5, 0, -1, math.inf])
 def test_excel_serials_that_are_no_day(serial: float) -> None:
     with pytest.raises(ValueError):
-        nm.excel_serial_to_datetime(serial)
+        excel_serial_to_datetime(serial)
 
 
 @cases(
@@ -373,12 +402,12 @@ def test_excel_serials_that_are_no_day(serial: float) -> None:
     (pd.NaT, BLANK),
 )
 def test_parse_date(cell: object, expected: object) -> None:
-    check(nm.parse_date(cell), expected)
+    check(parse_date(cell), expected)
 
 
 @cases((43860, D(2024, 1, 31)), ("43860", D(2024, 1, 31)), (0, Fail(DATE_RANGE)), (1, Fail(DATE_RANGE)))
 def test_parse_date_1904(cell: object, expected: object) -> None:
-    check(nm.parse_date(cell, date1904=True), expected)
+    check(parse_date(cell, date1904=True), expected)
 
 
 @cases(
@@ -398,7 +427,7 @@ def test_parse_date_1904(cell: object, expected: object) -> None:
     ("2024-10-01 8:60", Fail(TIME_INVALID)),
 )
 def test_parse_datetime(cell: object, expected: object) -> None:
-    check(nm.parse_datetime(cell), expected)
+    check(parse_datetime(cell), expected)
 
 
 # ---------------------------------------------------------------- periods and years
@@ -438,17 +467,15 @@ def test_parse_datetime(cell: object, expected: object) -> None:
     ("", BLANK),
 )
 def test_parse_period(cell: object, expected: object) -> None:
-    check(nm.parse_period(cell), expected)
+    check(parse_period(cell), expected)
 
 
 @cases(
     ("2024年上半年", "H1"), ("上半年", "H1"), ("2023年上半年", Fail(PERIOD_YEAR)), ("2023", Fail(PERIOD_YEAR))
 )
 def test_parse_period_checks_a_leading_year(cell: object, expected: object) -> None:
-    check(nm.parse_period(cell, year=2024), expected)
-    assert_agrees(
-        lambda v: nm.parse_period(v, year=2024), lambda s: nm.parse_period_series(s, year=2024), [cell]
-    )
+    check(parse_period(cell, year=2024), expected)
+    assert_agrees(lambda v: parse_period(v, year=2024), lambda s: parse_period_series(s, year=2024), [cell])
 
 
 @pytest.mark.parametrize(
@@ -458,9 +485,9 @@ def test_parse_period_checks_a_leading_year(cell: object, expected: object) -> N
 )  # fmt: skip
 def test_period_of_date(day: dt.date, year: str, half: str, quarter: str) -> None:
     assert (
-        nm.period_of_date(day, "year"),
-        nm.period_of_date(day, "half"),
-        nm.period_of_date(day, "quarter"),
+        period_of_date(day, "year"),
+        period_of_date(day, "half"),
+        period_of_date(day, "quarter"),
     ) == (
         year,
         half,
@@ -468,7 +495,7 @@ def test_period_of_date(day: dt.date, year: str, half: str, quarter: str) -> Non
     )
     dates = pd.Series(pd.to_datetime([day, None]))
     for granularity, code in (("year", year), ("half", half), ("quarter", quarter)):
-        out = nm.period_of_date(dates, granularity)  # type: ignore[arg-type]
+        out = period_of_date(dates, granularity)  # type: ignore[arg-type]
         assert out.iloc[0] == code and pd.isna(out.iloc[1])
 
 
@@ -489,7 +516,7 @@ def test_period_of_date(day: dt.date, year: str, half: str, quarter: str) -> Non
     ("", BLANK),
 )
 def test_parse_year(cell: object, expected: object) -> None:
-    check(nm.parse_year(cell), expected)
+    check(parse_year(cell), expected)
 
 
 # ---------------------------------------------------------------- identifiers and choices
@@ -510,11 +537,11 @@ def test_parse_year(cell: object, expected: object) -> None:
     ("1E+05", Fail(ID_PRECISION)),
     (12.5, Fail(ID_FRACTION)),
     (DT(2024, 1, 2), Fail(ID_DATE)),  # someone typed 1-2 and Excel made it a date
-    (True, Fail(nm.ID_UNREADABLE)),
+    (True, Fail(ID_UNREADABLE)),
     ("", BLANK),
 )
 def test_parse_identifier(cell: object, expected: object) -> None:
-    check(nm.parse_identifier(cell), expected)
+    check(parse_identifier(cell), expected)
 
 
 CHOICES = ("满意", "基本满意", "不满意", "A级")
@@ -533,11 +560,11 @@ ALIASES = {"较满意": "基本满意", "很满意": "满意"}
     ("", BLANK),
 )
 def test_parse_choice(cell: object, expected: object) -> None:
-    check(nm.parse_choice(cell, CHOICES, ALIASES), expected)
+    check(parse_choice(cell, CHOICES, ALIASES), expected)
 
 
 def test_parse_choice_matches_whole_numbers_by_their_text() -> None:
-    check(nm.parse_choice(2.0, ["1", "2", "3"]), "2")
+    check(parse_choice(2.0, ["1", "2", "3"]), "2")
 
 
 @pytest.mark.parametrize(
@@ -546,27 +573,27 @@ def test_parse_choice_matches_whole_numbers_by_their_text() -> None:
 )
 def test_parse_choice_refuses_a_catalogue_that_cannot_be_matched(choices: list[str], aliases: Any) -> None:
     with pytest.raises(ValueError):
-        nm.parse_choice("满意", choices, aliases)
+        parse_choice("满意", choices, aliases)
 
 
 # ---------------------------------------------------------------- column forms
 
 READERS: dict[str, tuple[Callable[[object], Parsed[Any]], Callable[[pd.Series[Any]], ParsedColumn]]] = {
-    "number": (nm.parse_number, nm.parse_number_series),
-    "count": (nm.parse_count, nm.parse_count_series),
-    "percent": (nm.parse_percent, nm.parse_percent_series),
-    "bool": (nm.parse_bool, nm.parse_bool_series),
-    "date": (nm.parse_date, nm.parse_date_series),
-    "datetime": (nm.parse_datetime, nm.parse_datetime_series),
-    "date1904": (lambda v: nm.parse_date(v, date1904=True), lambda s: nm.parse_date_series(s, date1904=True)),
-    "period": (nm.parse_period, nm.parse_period_series),
-    "year": (nm.parse_year, nm.parse_year_series),
-    "identifier": (nm.parse_identifier, nm.parse_identifier_series),
+    "number": (parse_number, parse_number_series),
+    "count": (parse_count, parse_count_series),
+    "percent": (parse_percent, parse_percent_series),
+    "bool": (parse_bool, parse_bool_series),
+    "date": (parse_date, parse_date_series),
+    "datetime": (parse_datetime, parse_datetime_series),
+    "date1904": (lambda v: parse_date(v, date1904=True), lambda s: parse_date_series(s, date1904=True)),
+    "period": (parse_period, parse_period_series),
+    "year": (parse_year, parse_year_series),
+    "identifier": (parse_identifier, parse_identifier_series),
     "choice": (
-        lambda v: nm.parse_choice(v, CHOICES, ALIASES),
-        lambda s: nm.parse_choice_series(s, CHOICES, ALIASES),
+        lambda v: parse_choice(v, CHOICES, ALIASES),
+        lambda s: parse_choice_series(s, CHOICES, ALIASES),
     ),
-    "text": (nm.parse_text, nm.parse_text_series),
+    "text": (parse_text, parse_text_series),
 }
 
 
@@ -668,7 +695,7 @@ def test_column_dtypes(series: pd.Series[Any], reader: str, dtype: str, expected
 
 def test_columns_keep_their_index() -> None:
     series = pd.Series(["1", "x", None], index=[10, 20, 30], dtype=object)
-    column = nm.parse_number_series(series)
+    column = parse_number_series(series)
     assert list(column.values.index) == list(column.error.index) == list(column.blank.index) == [10, 20, 30]
     assert column.bad.tolist() == [False, True, False] and column.blank.tolist() == [False, False, True]
 
@@ -707,8 +734,8 @@ PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 @given(day=DAYS, style=st.sampled_from(DATE_STYLES))
 def test_dates_come_back_in_every_style(day: dt.date, style: Callable[[dt.date], str]) -> None:
     text = style(day)
-    assert nm.parse_date(text).value == day, text
-    assert nm.parse_date_series(pd.Series([text], dtype="str")).values.iloc[0].date() == day
+    assert parse_date(text).value == day, text
+    assert parse_date_series(pd.Series([text], dtype="str")).values.iloc[0].date() == day
 
 
 @PROPERTY
@@ -717,8 +744,8 @@ def test_datetimes_come_back(moment: dt.datetime, style: Callable[[dt.datetime],
     text = style(moment)
     if "秒." in text:  # the Chinese style has no fractions of a second
         text, moment = text.split(".")[0], moment.replace(microsecond=0)
-    assert nm.parse_datetime(text).value == moment, text
-    assert nm.parse_datetime_series(pd.Series([text], dtype="str")).values.iloc[0] == pd.Timestamp(moment)
+    assert parse_datetime(text).value == moment, text
+    assert parse_datetime_series(pd.Series([text], dtype="str")).values.iloc[0] == pd.Timestamp(moment)
 
 
 @PROPERTY
@@ -727,9 +754,9 @@ def test_excel_serials_come_back_to_the_millisecond(moment: dt.datetime, ms: int
     moment = moment.replace(microsecond=ms * 1000)
     epoch = DT(1904, 1, 1) if date1904 else DT(1899, 12, 30)
     serial = (moment - epoch) / dt.timedelta(days=1)
-    assert nm.parse_datetime(serial, date1904=date1904).value == moment
-    assert nm.parse_date(int(serial), date1904=date1904).value == moment.date()
-    column = nm.parse_datetime_series(pd.Series([serial]), date1904=date1904)
+    assert parse_datetime(serial, date1904=date1904).value == moment
+    assert parse_date(int(serial), date1904=date1904).value == moment.date()
+    column = parse_datetime_series(pd.Series([serial]), date1904=date1904)
     assert column.values.iloc[0] == pd.Timestamp(moment)
 
 
@@ -752,25 +779,25 @@ def test_integers_come_back(n: int, style: str, full_width: bool) -> None:
     text = style.format(n)
     if full_width:
         text = text.translate(str.maketrans("0123456789,-", "０１２３４５６７８９，－"))
-    assert nm.parse_number(text).value == n, text
-    assert nm.parse_count(text).value == n, text
-    assert nm.parse_number_series(pd.Series([text], dtype="str")).values.iloc[0] == n
+    assert parse_number(text).value == n, text
+    assert parse_count(text).value == n, text
+    assert parse_number_series(pd.Series([text], dtype="str")).values.iloc[0] == n
 
 
 @PROPERTY
 @given(x=st.floats(allow_nan=False, allow_infinity=False))
 def test_floats_come_back(x: float) -> None:
-    assert nm.parse_number(repr(x)).value == x
-    assert nm.parse_number(x).value == x
-    assert nm.parse_number_series(pd.Series([repr(x)], dtype="str")).values.iloc[0] == x
+    assert parse_number(repr(x)).value == x
+    assert parse_number(x).value == x
+    assert parse_number_series(pd.Series([repr(x)], dtype="str")).values.iloc[0] == x
 
 
 @PROPERTY
 @given(f=st.floats(min_value=0, max_value=1), sign=st.sampled_from(["%", " %", "％"]))
 def test_percents_come_back(f: float, sign: str) -> None:
     text = f"{f * 100}{sign}"
-    assert nm.parse_percent(text).value == pytest.approx(f, rel=1e-12, abs=1e-15)
-    assert nm.parse_percent(f).value == f  # a fraction is kept as it is
+    assert parse_percent(text).value == pytest.approx(f, rel=1e-12, abs=1e-15)
+    assert parse_percent(f).value == f  # a fraction is kept as it is
 
 
 @PROPERTY
@@ -781,7 +808,7 @@ def test_percents_come_back(f: float, sign: str) -> None:
 )
 def test_every_bool_spelling_reads(word: str, upper: bool, pad: str) -> None:
     text = pad + (word.upper() if upper else word) + pad
-    assert nm.parse_bool(text).value is (word in TRUE_WORDS)
+    assert parse_bool(text).value is (word in TRUE_WORDS)
 
 
 JUNK_ALPHABET = (

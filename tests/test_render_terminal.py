@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
 from lawgov_metrics.render.terminal import (
-    render_check_terminal,
     render_terminal,
     score_view,
     short_names,
 )
+from lawgov_metrics.render.terminal_check import render_check_terminal
 from lawgov_metrics.results import Assessment
 
 from .sample_assessment import (
@@ -121,10 +122,10 @@ def test_rankings_follow_the_ranks_within_each_kind(assessment: Assessment) -> N
         ("3", FORMULA_UNIT, "18.9%", "不合格"),
     ]
     first = depts.rows[0]
-    assert (first.points, first.max_points, first.met, first.not_met, first.missing) == (
+    assert (first.points, first.max_points, first.coverage, first.not_met, first.no_data) == (
         "11.4",
         "12.2",
-        7,
+        "100%",
         1,
         0,
     )
@@ -137,15 +138,25 @@ def test_most_failed_indicators(assessment: Assessment) -> None:
     failing = score_view(assessment).sections[1].failing
     assert len(failing) <= 10
     top = failing[0]
-    assert (top.clause, top.name, top.not_met, top.missing, top.invalid, top.total) == (
+    # counts per status: 未达标, 缺数据, 数据有误, 未公开
+    assert (top.clause, top.name, top.counts, top.total) == (
         "十七",
         "行政执法人员年度培训学时",
-        2,
-        3,
-        0,
+        (2, 3, 0, 0),
         5,
     )
-    assert [r.total for r in failing] == sorted((r.total for r in failing), reverse=True)
+    assert [r.not_met for r in failing] == sorted((r.not_met for r in failing), reverse=True)
+    assert all(r.not_met > 0 for r in failing)  # never an indicator nobody failed to meet
+
+
+def test_most_failed_never_lists_an_indicator_with_no_not_met(assessment: Assessment) -> None:
+    """An indicator that is only 缺数据 somewhere is not "未达标最多"."""
+    results = assessment.results.copy()
+    top = score_view(assessment).sections[1].failing[0].indicator
+    results.loc[(results["indicator"] == top) & (results["status"] == "not_met"), "status"] = "missing"
+    view = score_view(replace(assessment, results=results))
+    assert top not in {r.indicator for section in view.sections for r in section.failing}
+    assert all(r.not_met > 0 for section in view.sections for r in section.failing)
 
 
 def test_chapter_matrix_has_every_chapter(assessment: Assessment) -> None:
@@ -159,7 +170,7 @@ def test_drill_down_lists_each_indicator_per_year(assessment: Assessment) -> Non
     view = score_view(assessment, unit=JUSTICE)
     assert [y.year for y in view.drill] == [2023, 2024]
     year = view.drill[1]
-    assert year.summary == "得分 11.4/12.2 · 得分率 93.4% · 排名 1 · 优秀"
+    assert year.summary == "得分 11.4/12.2 · 得分率 93.4% · 覆盖率 100% · 排名 1 · 优秀"
     rows = {row.name: row for row in year.rows}
     assert len(rows) == 9
     assert rows["人大政协意见建议办理满意度"] == type(year.rows[0])(

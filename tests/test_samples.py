@@ -21,9 +21,8 @@ from ruamel.yaml import YAML
 
 from lawgov_metrics import layout
 from lawgov_metrics.catalogue import Catalogue
-from lawgov_metrics.catalogue.applicability import ledgers_for_kind
+from lawgov_metrics.catalogue.applicability import ledgers_for_kind, resolve_kind
 from lawgov_metrics.issues import ISSUE_CODES
-from lawgov_metrics.render.template import resolve_kind
 
 from .conftest import REPO
 

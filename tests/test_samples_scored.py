@@ -10,7 +10,7 @@ def test_every_indicator_is_evaluated_for_every_applicable_unit_year(sample_asse
     catalogue = a.catalogue
     results = a.results
     assert set(results["indicator"]) == set(catalogue.indicators_by_id)
-    units = a.scores[["unit", "kind", "year"]].drop_duplicates()
+    units = a.scores.loc[a.scores["submitted"], ["unit", "kind", "year"]].drop_duplicates()
     for ind in catalogue.indicators:
         expected = sum(applies(catalogue, ind, kind) for kind in units["kind"])
         assert (results["indicator"] == ind.id).sum() == expected, ind.id
@@ -39,12 +39,27 @@ def test_each_indicator_is_judged_somewhere(sample_assessment_2021_2025) -> None
 def test_scores_are_consistent(sample_assessment_2021_2025) -> None:  # type: ignore[no-untyped-def]
     a = sample_assessment_2021_2025
     totals = a.results.groupby(["unit", "year"])[["points", "max_points"]].sum()
-    scores = a.scores.set_index(["unit", "year"])
-    assert (abs(totals["points"] - scores["points"]) < 1e-6).all()
+    submitted = a.scores[a.scores["submitted"]]
+    scores = submitted.set_index(["unit", "year"])
+    assert sorted(totals.index) == sorted(scores.index)
+    assert (abs(totals["points"] - scores["points"].reindex(totals.index)) < 1e-6).all()
     assert (a.scores["points"] <= a.scores["max_points"] + 1e-9).all()
-    assert a.scores["grade"].isin([g.name for g in a.catalogue.grades]).all()
+    assert submitted["grade"].isin([g.name for g in a.catalogue.grades]).all()
     chapters = a.chapters.groupby(["unit", "year"])["points"].sum()
     assert (abs(chapters - scores["points"].reindex(chapters.index)) < 1e-6).all()
+
+
+def test_a_unit_year_with_no_submission_is_shown_not_ranked(sample_assessment_2021_2025) -> None:  # type: ignore[no-untyped-def]
+    """三门坡镇 sent nothing for 2021: 未报送, listed, with no points, rate, rank or grade, and no results."""
+    a = sample_assessment_2021_2025
+    row = a.scores[(a.scores["unit"] == "三门坡镇") & (a.scores["year"] == 2021)]
+    assert len(row) == 1
+    r = row.iloc[0]
+    assert (bool(r["submitted"]), r["points"], r["max_points"], r["grade"]) == (False, 0.0, 0.0, "")
+    assert r[["rate", "coverage", "rank"]].isna().all()
+    assert a.results[(a.results["unit"] == "三门坡镇") & (a.results["year"] == 2021)].empty
+    ranked = a.scores[(a.scores["year"] == 2021) & (a.scores["group"] == "town")]
+    assert ranked["rank"].max() == len(ranked) - 1  # the others are ranked 1…n without it
 
 
 def test_every_input_names_where_it_came_from(sample_assessment_2021_2025) -> None:  # type: ignore[no-untyped-def]

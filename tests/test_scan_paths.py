@@ -20,15 +20,14 @@ from hypothesis import strategies as st
 from lawgov_metrics.intake.guard import sheet_fast, xlsx_scan
 from lawgov_metrics.intake.guard.container import (
     Budget,
-    FileBytes,
     PartReader,
     ZipContainer,
     ZipPart,
-    read_zip_directory,
 )
 from lawgov_metrics.intake.guard.safety import ReadLimits, UnreadableFile, inspect_xlsx
 from lawgov_metrics.intake.guard.sheet_fast import FastScan, scan_small_parts
 from lawgov_metrics.intake.guard.sheet_scan import Fallback, SheetProblem, SheetScan
+from lawgov_metrics.intake.guard.zip_directory import FileBytes, read_zip_directory
 from tests.hostile.make_corpus import MAIN_NS, build_corpus, write_xlsx
 from tests.test_safety import SMALL_CHUNKS, layouts, render
 

@@ -13,9 +13,14 @@ from ruamel.yaml import YAML
 
 from lawgov_metrics import __version__, layout
 from lawgov_metrics.catalogue import Catalogue
-from lawgov_metrics.catalogue.applicability import fields_for_kind, indicators_for_kind, ledgers_for_kind
+from lawgov_metrics.catalogue.applicability import (
+    fields_for_kind,
+    indicators_for_kind,
+    ledgers_for_kind,
+    resolve_kind,
+)
 from lawgov_metrics.catalogue.models import FieldDef
-from lawgov_metrics.render import template
+from lawgov_metrics.render import template_rules
 from lawgov_metrics.render.template import LISTS_SHEET, build_template, write_template
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal_catalogue.yaml"
@@ -59,7 +64,7 @@ def city_dept(catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.mark.parametrize("kind", ["city_dept", "市司法局", "town"])
 def test_sheets_in_order(catalogue: Catalogue, tmp_path: Path, kind: str) -> None:
     wb = _write(catalogue, tmp_path, kind)
-    kind_id = template.resolve_kind(catalogue, kind).id
+    kind_id = resolve_kind(catalogue, kind).id
     ledgers = [ledger.name for ledger in ledgers_for_kind(catalogue, kind_id)]
     hidden = [s for s in wb.sheetnames if s.startswith("_")]
     assert wb.sheetnames == [layout.GUIDE_SHEET, layout.SUMMARY_SHEET, *ledgers, *hidden]
@@ -72,7 +77,7 @@ def test_sheets_in_order(catalogue: Catalogue, tmp_path: Path, kind: str) -> Non
 @pytest.mark.parametrize("kind", ["city_dept", "市司法局", "town"])
 def test_summary_lists_exactly_the_kinds_fields(catalogue: Catalogue, tmp_path: Path, kind: str) -> None:
     ws = _write(catalogue, tmp_path, kind)[layout.SUMMARY_SHEET]
-    kind_id = template.resolve_kind(catalogue, kind).id
+    kind_id = resolve_kind(catalogue, kind).id
     assert list(_field_rows(ws)) == [f.id for f in fields_for_kind(catalogue, kind_id)]
     assert ws["B4"].value == catalogue.kinds_by_id[kind_id].name
 
@@ -141,7 +146,7 @@ def test_concrete_fields_of_a_city_department(city_dept: openpyxl.Workbook, cata
     assert ws[f"D{r}"].value == "（九）"
     year_cell = f"{cols['全年']}{r}"
     assert not ws[year_cell].protection.locked
-    assert ws[year_cell].fill.fgColor.rgb.endswith(template.INPUT_FILL)
+    assert ws[year_cell].fill.fgColor.rgb.endswith(template_rules.INPUT_FILL)
     assert ws[f"{cols['上半年']}{r}"].protection.locked
 
 
@@ -151,7 +156,7 @@ def test_half_year_field_opens_both_halves_and_locks_the_year(city_dept: openpyx
     assert not ws[f"{cols['上半年']}{r}"].protection.locked
     assert not ws[f"{cols['下半年']}{r}"].protection.locked
     assert ws[f"{cols['全年']}{r}"].protection.locked
-    assert ws[f"{cols['全年']}{r}"].fill.fgColor.rgb.endswith(template.GREY_FILL)
+    assert ws[f"{cols['全年']}{r}"].fill.fgColor.rgb.endswith(template_rules.GREY_FILL)
     assert "（二十七）" in ws[f"D{r}"].value
     assert "可由《学法与培训活动台账》汇总" in ws[f"{cols['说明']}{r}"].value
     dv = _dv_at(ws, f"{cols['上半年']}{r}")
@@ -212,7 +217,7 @@ def test_validations_by_field_type(city_dept: openpyxl.Workbook, catalogue: Cata
     ],
 )
 def test_field_rule_per_type(field: dict[str, Any], expected: tuple[Any, ...]) -> None:
-    rule = template._field_rule(FieldDef(id="x", name="测试项", **field))
+    rule = template_rules._field_rule(FieldDef(id="x", name="测试项", **field))
     assert (rule.type, rule.operator, rule.formula1, rule.formula2, rule.number_format) == expected
     if field["type"] == "percent":
         assert "95%" in rule.wanted
@@ -262,7 +267,7 @@ def test_choice_list_inline(tmp_path: Path) -> None:
     ws = _write(cat, tmp_path, "city_dept")[ledger.name]
     formula = _dv_at(ws, f"{openpyxl.utils.get_column_letter(col)}2").formula1
     assert formula == '"' + ",".join(choices) + '"'
-    assert len(formula) <= template.INLINE_LIST_MAX
+    assert len(formula) <= template_rules.INLINE_LIST_MAX
 
 
 def test_long_choice_list_goes_to_a_hidden_sheet(tmp_path: Path) -> None:
@@ -331,8 +336,8 @@ def test_unknown_kind_is_refused_in_chinese(catalogue: Catalogue, tmp_path: Path
 
 
 def test_alias_resolves(catalogue: Catalogue) -> None:
-    assert template.resolve_kind(catalogue, "海口市司法局").id == "justice_bureau"
-    assert template.resolve_kind(catalogue, " 镇（街道） ").id == "town"
+    assert resolve_kind(catalogue, "海口市司法局").id == "justice_bureau"
+    assert resolve_kind(catalogue, " 镇（街道） ").id == "town"
 
 
 def test_write_is_atomic_and_replaces(catalogue: Catalogue, tmp_path: Path) -> None:

@@ -14,11 +14,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from pathlib import Path
 
+from lawgov_metrics import results
 from lawgov_metrics.catalogue import Catalogue, load_catalogue
 from lawgov_metrics.intake.read.submissions import read_submissions
-from lawgov_metrics.results import Assessment, CheckReport
+from lawgov_metrics.results import CheckReport
 from lawgov_metrics.submission import Submission
+
+
+@dataclass(frozen=True)
+class Assessment(results.Assessment):
+    """An assessment (plain data, :class:`lawgov_metrics.results.Assessment`) that can write its reports:
+    the API reaches the renderers, the results never do."""
+
+    def write_json(self, path: str | Path) -> None:
+        from lawgov_metrics.render.jsonout import write_json_atomic
+
+        write_json_atomic(self.as_dict(), Path(path))
+
+    def write_excel(self, path: str | Path, *, inputs: list[str] | None = None) -> None:
+        from lawgov_metrics.render.xlsx import write_xlsx
+
+        generated_at = dt.datetime.now().astimezone()  # the analyst's own clock, with its offset
+        write_xlsx(self, Path(path), inputs=inputs or list(self.files), generated_at=generated_at)
 
 
 def evaluate(
@@ -31,7 +51,8 @@ def evaluate(
     """Judge and score every applicable indicator for every unit and year (all plan years present by default)."""
     from lawgov_metrics.engine.evaluate import evaluate as run
 
-    return run(catalogue, submission, years, as_of=as_of or dt.date.today())
+    judged = run(catalogue, submission, years, as_of=as_of or dt.date.today())
+    return Assessment(**{f.name: getattr(judged, f.name) for f in fields(judged)})
 
 
 def check(submission: Submission, catalogue: Catalogue | None = None) -> CheckReport:

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from lawgov_metrics.api import Assessment
     from lawgov_metrics.catalogue import Catalogue
-    from lawgov_metrics.results import Assessment
     from lawgov_metrics.submission import Submission
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -217,13 +217,13 @@ def _resolve_kinds(catalogue: Catalogue, kind: str | None) -> set[str] | None:
     """A kind by id or Chinese name; a general kind includes the named agencies within it."""
     if kind is None:
         return None
-    from lawgov_metrics.intake.parse.normalise import normalise_unit_name
+    from lawgov_metrics.catalogue.applicability import resolve_kind
 
-    wanted = normalise_unit_name(kind)
-    for k in catalogue.unit_kinds:
-        if wanted in {normalise_unit_name(n) for n in (k.id, k.name, *k.aliases)}:
-            return {k.id} | {c.id for c in catalogue.unit_kinds if c.within == k.id}
-    _fail(f"没有单位类别「{kind}」。可选：{'、'.join(k.name for k in catalogue.unit_kinds)}")
+    try:
+        found = resolve_kind(catalogue, kind)
+    except ValueError as exc:
+        _fail(str(exc))
+    return {found.id} | {c.id for c in catalogue.unit_kinds if c.within == found.id}
 
 
 def _parse_years(year: int | None, years: str | None, catalogue: Catalogue) -> list[int] | None:
@@ -265,7 +265,8 @@ def template(
 ) -> None:
     """生成填报模板：填报说明、汇总表、各台账工作表，含下拉选项与数据验证。"""
     catalogue = _load(catalogue_path)
-    from lawgov_metrics.render.template import resolve_kind, write_template
+    from lawgov_metrics.catalogue.applicability import resolve_kind
+    from lawgov_metrics.render.template import write_template
 
     try:
         kind_def = resolve_kind(catalogue, kind)
@@ -391,7 +392,7 @@ def _refuse_overwriting_inputs(output: Path, paths: list[Path]) -> None:
 
 
 def _resolve_unit_name(assessment: Assessment, unit: str) -> str:
-    from lawgov_metrics.intake.parse.normalise import normalise_unit_name
+    from lawgov_metrics.intake.parse.names import normalise_unit_name
 
     names = {str(u) for u in assessment.scores["unit"]}
     wanted = normalise_unit_name(unit)

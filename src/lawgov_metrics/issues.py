@@ -54,6 +54,7 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "part-exceeds-whole": ("error", "部分大于整体"),
     "value-conflict": ("error", "同一项填报了不同的数值"),
     "ledger-conflict": ("error", "直接填报的数值与台账汇总不一致"),
+    "rate-conflict": ("warning", "填报的比率与分子、分母不一致"),
     "record-duplicate": ("warning", "台账记录重复"),
     "row-skipped": ("warning", "行未计入"),
 }
@@ -101,8 +102,6 @@ def count_errors(issues: Iterable[Issue]) -> int:
 
 def cell_ref(row: int, column: int) -> str:
     """1-based row and column → A1 reference."""
-    letters = ""
-    while column > 0:
-        column, rem = divmod(column - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    return str(xl_rowcol_to_cell(row - 1, column - 1))

@@ -1,7 +1,8 @@
 """The outcome of an assessment as plain data: tidy frames, their JSON form, and the exit code.
 
 ``results``     unit × year × indicator: value, target, status, points, max_points, note, inputs
-``scores``      unit × year: points, max_points, rate, rank within its kind, grade, status counts
+``scores``      unit × year: points, max_points, rate, coverage, rank within its kind, grade, status counts;
+                ``submitted`` False for a unit-year with no submission at all (未报送: no rank, no grade)
 ``chapters``    unit × year × chapter: points, max_points, rate
 ``provenance``  unit × year × indicator × input: value and where it came from
 ``issues``      every data problem (see :mod:`lawgov_metrics.issues`)
@@ -12,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from lawgov_metrics.issues import Issue, count_errors
 
@@ -29,9 +29,12 @@ STATUS_LABELS: dict[str, str] = {
     "not_applicable": "不适用",
     "not_yet_due": "未到期",
     "invalid": "数据有误",
+    "not_published": "未公开",
 }
-FAILING_STATUSES = ("not_met", "missing", "invalid")
-SCORED_STATUSES = ("met", "not_met", "missing", "invalid")  # count towards the maximum
+FAILING_STATUSES = ("not_met", "missing", "invalid", "not_published")
+SCORED_STATUSES = ("met", "not_met", "missing", "invalid", "not_published")  # count towards the maximum
+NO_DATA_STATUSES = ("missing", "not_published")  # applicable, but nothing to judge: against 覆盖率
+NOT_SUBMITTED = "未报送"  # a unit-year with no submission at all: shown, not ranked, not graded
 
 RESULT_COLUMNS = [
     "unit",
@@ -77,7 +80,7 @@ class Assessment:
     def error_count(self) -> int:
         return count_errors(self.issues_list)
 
-    def filtered(self, *, units: set[str] | None = None, kinds: set[str] | None = None) -> Assessment:
+    def filtered(self, *, units: set[str] | None = None, kinds: set[str] | None = None) -> Self:
         """The same assessment shown for some units or unit kinds (ranks stay those of the whole set)."""
         from dataclasses import replace
 
@@ -102,17 +105,6 @@ class Assessment:
             provenance=provenance,
             issues_list=issues,
         )
-
-    def write_json(self, path: str | Path) -> None:
-        from lawgov_metrics.render.jsonout import write_json_atomic
-
-        write_json_atomic(self.as_dict(), Path(path))
-
-    def write_excel(self, path: str | Path, *, inputs: list[str] | None = None) -> None:
-        from lawgov_metrics.render.xlsx import write_xlsx
-
-        generated_at = dt.datetime.now().astimezone()  # the analyst's own clock, with its offset
-        write_xlsx(self, Path(path), inputs=inputs or list(self.files), generated_at=generated_at)
 
     def below(self, fail_under: float) -> pd.DataFrame:
         """Unit-years whose 得分率 (in percent) is below ``fail_under``."""
@@ -143,7 +135,9 @@ class Assessment:
                 "year": int(row["year"]),
                 "points": _num(row["points"]),
                 "max_points": _num(row["max_points"]),
+                "submitted": bool(row["submitted"]),
                 "rate": _num(row["rate"]),
+                "coverage": _num(row["coverage"]),
                 "rank": None if _num(row["rank"]) is None else int(row["rank"]),
                 "grade": row["grade"] or None,
                 "counts": {status: int(row[status]) for status in STATUS_LABELS},

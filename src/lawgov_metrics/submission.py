@@ -5,9 +5,13 @@
             booleans as 1.0/0.0 in ``value``; date fields in ``date``; ``source`` is file › sheet › cell).
 ``ledgers`` ledger id → records: ``unit, year, half, quarter``, the ledger's column ids, and
             ``_file, _sheet, _row, _invalid`` (``_invalid``: the row has a value that failed validation).
-``coverage`` which ``(ledger, unit, year)`` were supplied at all — a supplied ledger with no matching
-            records counts 0; an absent one is 缺数据.
+``coverage`` which ``(ledger, unit, year)`` were supplied: those with at least one record. A sheet with
+            its header alone supplies nothing; a supplied ledger's figures with no matching records count 0;
+            an absent ledger's are 缺数据 (unless reported directly).
 ``invalid`` ``(unit, year, field)`` whose reported value failed validation → 数据有误.
+``answers`` explicit answers where a figure was expected: ``unit, year, period, field, answer, source`` with
+            ``answer`` ``not_applicable`` (不适用: the indicators reading the field leave the maximum) or
+            ``not_published`` (未公开: counts as no data, scores 0). 未发生 is the figure 0, in ``values``.
 ``units``   who is assessed: ``unit, kind`` (catalogue unit-kind id) and ``parent`` (district of a town).
 """
 
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lawgov_metrics.issues import Issue
 
@@ -23,6 +27,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 VALUE_COLUMNS = ("unit", "year", "period", "field", "value", "date", "source")
+ANSWER_COLUMNS = ("unit", "year", "period", "field", "answer", "source")
+ANSWER_LABELS = {"not_applicable": "不适用", "not_published": "未公开"}
 LEDGER_META_COLUMNS = ("unit", "year", "half", "quarter", "_file", "_sheet", "_row", "_invalid")
 
 
@@ -33,6 +39,7 @@ class Submission:
     ledgers: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     coverage: pd.DataFrame | None = None
     invalid: pd.DataFrame | None = None
+    answers: pd.DataFrame | None = None
     issues: tuple[Issue, ...] = ()
     files: tuple[str, ...] = ()
 
@@ -40,8 +47,9 @@ class Submission:
     def years(self) -> list[int]:
         """Years with any reported figure or ledger record, ascending."""
         years: set[int] = set(self.values["year"].dropna().astype(int)) if len(self.values) else set()
-        if self.coverage is not None and len(self.coverage):
-            years |= set(self.coverage["year"].dropna().astype(int))
+        for frame in (self.coverage, self.answers):
+            if frame is not None and len(frame):
+                years |= set(frame["year"].dropna().astype(int))
         return sorted(years)
 
 
@@ -59,28 +67,3 @@ def empty_values() -> pd.DataFrame:
             "source": pd.Series(dtype="str"),
         }
     )
-
-
-def assign_periods(frame: pd.DataFrame, period_column: str) -> pd.DataFrame:
-    """Place each ledger record in its year, half-year and quarter from its period date column (vectorised)."""
-    import pandas as pd
-
-    when = pd.to_datetime(frame[period_column])
-    month = when.dt.month.to_numpy(dtype="float64", na_value=float("nan"))
-    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is left as it was
-    out["year"] = when.dt.year.astype("Int64")
-    out["half"] = _labels(month, ["H1", "H2"], 6, frame.index)
-    out["quarter"] = _labels(month, ["Q1", "Q2", "Q3", "Q4"], 3, frame.index)
-    return out
-
-
-def _labels(month: Any, names: list[str], months: int, index: pd.Index) -> pd.Series:
-    """The period label of each month (missing where the month is), built in Arrow, not one str per row."""
-    import numpy as np
-    import pyarrow as pa
-
-    from lawgov_metrics.intake.parse.normalise import str_column
-
-    missing = np.isnan(month)
-    codes = pa.array(((np.nan_to_num(month, nan=1.0) - 1) // months).astype(np.int32), mask=missing)
-    return str_column(pa.DictionaryArray.from_arrays(codes, pa.array(names)), index)

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
-from lawgov_metrics.catalogue.models import Catalogue, FieldDef, Indicator, Ledger
+import unicodedata
+
+from lawgov_metrics.catalogue.models import Catalogue, FieldDef, Indicator, Ledger, UnitKind
+
+
+def _kind_key(text: str) -> str:
+    """How a kind is compared: full-width and ASCII forms alike, spaces and case ignored."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def resolve_kind(catalogue: Catalogue, kind: str) -> UnitKind:
+    """A unit kind by id, Chinese name or alias, however written (``镇(街道)``, `` 镇（街道） ``, ``TOWN``);
+    unknown → ValueError listing the options in Chinese."""
+    wanted = _kind_key(kind)
+    for unit_kind in catalogue.unit_kinds:
+        if wanted in {_kind_key(n) for n in (unit_kind.id, unit_kind.name, *unit_kind.aliases)}:
+            return unit_kind
+    options = "、".join(f"{k.id}（{k.name}）" for k in catalogue.unit_kinds)
+    raise ValueError(f"未知的单位类别「{kind}」，可选：{options}")
 
 
 def applies(catalogue: Catalogue, indicator: Indicator, kind: str) -> bool:
@@ -18,7 +36,8 @@ def indicator_field_ids(indicator: Indicator) -> list[str]:
     """Fields an indicator reads directly (ledger-based kinds read ledgers, see :func:`indicator_ledger_ids`)."""
     match indicator.kind:
         case "ratio" | "trend":
-            return [indicator.numerator, indicator.denominator]
+            rate = [indicator.rate] if indicator.rate else []
+            return [indicator.numerator, indicator.denominator, *rate]
         case "count" | "deadline" | "boolean":
             return [indicator.field]
         case "milestone":

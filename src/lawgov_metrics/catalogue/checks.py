@@ -186,6 +186,10 @@ class _Checker:
                 den = self.field_ref((*path, "denominator"), ind.denominator, numeric)
                 if num is not None and den is not None and num.period != den.period:
                     self.add((*path, "denominator"), "分子、分母的填报周期不同")
+                if ind.rate is not None:
+                    rate = self.field_ref((*path, "rate"), ind.rate, {"percent"})
+                    if rate is not None and den is not None and rate.period != den.period:
+                        self.add((*path, "rate"), "比率与分子、分母的填报周期不同")
                 if ind.kind == "ratio" and not 0 <= ind.target.value <= 1:
                     self.add(
                         (*path, "target", "value"),

@@ -91,7 +91,10 @@ def formula_label(catalogue: Catalogue, ind: Indicator) -> str:
     fields, ledgers = catalogue.fields_by_id, catalogue.ledgers_by_id
     match ind.kind:
         case "ratio" | "trend":
-            return f"{fields[ind.numerator].name} ÷ {fields[ind.denominator].name}"
+            formula = f"{fields[ind.numerator].name} ÷ {fields[ind.denominator].name}"
+            if ind.rate:
+                formula += f"（未填分子、分母时取填报的“{fields[ind.rate].name}”）"
+            return formula
         case "count":
             return f"{fields[ind.field].name}（{PERIOD_WORDS[fields[ind.field].period]}分别计）"
         case "per_person" | "cumulative":

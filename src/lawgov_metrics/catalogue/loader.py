@@ -31,9 +31,8 @@ def bundled_path(name: str = CATALOGUE_FILE) -> Path:
 
 def checkout_path(*parts: str) -> Path:
     """A file of the repository in a source checkout (``src/lawgov_metrics`` is two levels below its top)."""
-    import lawgov_metrics
-
-    return Path(lawgov_metrics.__file__).resolve().parents[2].joinpath(*parts)
+    package = Path(str(resources.files("lawgov_metrics"))).resolve()
+    return package.parents[1].joinpath(*parts)
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:

@@ -288,6 +288,10 @@ class RatioIndicator(IndicatorBase):
     kind: Literal["ratio"]
     numerator: Id
     denominator: Id
+    rate: Id | None = Field(
+        default=None,
+        description="单位公开发布的比率（percent 字段）：未填分子、分母时据此判断；都填时以分子、分母为准",
+    )
     target: Threshold
 
 
@@ -372,6 +376,10 @@ class TrendIndicator(IndicatorBase):
     kind: Literal["trend"]
     numerator: Id
     denominator: Id
+    rate: Id | None = Field(
+        default=None,
+        description="单位公开发布的比率（percent 字段）：未填分子、分母时据此判断；都填时以分子、分母为准",
+    )
     direction: Literal["up", "down"]
     bound: float = Field(description="已达到即视为达标的上限（逐年提高）或下限（逐年降低）")
 

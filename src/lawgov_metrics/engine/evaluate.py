@@ -7,12 +7,12 @@ judges all its in-force rows at once, and results, points and provenance are bui
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from lawgov_metrics.catalogue.applicability import applies
+from lawgov_metrics.catalogue.applicability import applies, indicator_field_ids
 from lawgov_metrics.catalogue.describe import target_label, target_value
 from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.engine.context import Context, Grid
@@ -22,7 +22,7 @@ from lawgov_metrics.engine.scoring import score_results, unit_scores
 from lawgov_metrics.engine.values import FieldValues, combine_table, combine_values, coverage_of
 from lawgov_metrics.issues import Issue
 from lawgov_metrics.results import RESULT_COLUMNS, STATUS_LABELS, Assessment
-from lawgov_metrics.submission import Submission
+from lawgov_metrics.submission import ANSWER_COLUMNS, ANSWER_LABELS, Submission
 
 __all__ = ["combine_values", "coverage_of", "evaluate"]
 
@@ -45,7 +45,10 @@ def evaluate(
     wanted = sorted(set(years)) if years is not None else [y for y in submission.years if y in period.years]
     coverage = coverage_of(submission)
     values, conflicts = combine_table(catalogue, submission, coverage)
-    units = _active_units(submission, values["unit"], coverage)
+    answers = _answers(submission)
+    units = _active_units(
+        submission, np.concatenate([values["unit"], answers["unit"].to_numpy(dtype=object)]), coverage
+    )
     unit_names = units["unit"].to_numpy(dtype=object)
     ctx = Context(
         catalogue=catalogue,
@@ -55,15 +58,19 @@ def evaluate(
         units=unit_names,
         as_of=as_of,
     )
-    grid = _grid(catalogue, units, wanted)
+    submitted = _submitted(values, coverage) | set(
+        zip(answers["unit"].tolist(), answers["year"].astype(int).tolist(), strict=True)
+    )
+    grid = _grid(catalogue, units, wanted, submitted)
     if len(grid):
         judged = _judge(ctx, grid)
+        _apply_answers(ctx, grid, judged, answers)
         results = _results(ctx, grid, judged)
         provenance = _provenance(ctx, grid, judged)
     else:
         results = pd.DataFrame(columns=RESULT_COLUMNS)
         provenance = pd.DataFrame(columns=["unit", "year", "indicator", "input", "value", "source"])
-    scores, chapters = unit_scores(catalogue, results, units)
+    scores, chapters = unit_scores(catalogue, results, units, _unsubmitted(units, wanted, submitted))
     issues: list[Issue] = [*submission.issues, *conflicts, *ctx.issues]
     return Assessment(
         catalogue=catalogue,
@@ -78,12 +85,76 @@ def evaluate(
     )
 
 
-def _grid(catalogue: Catalogue, units: pd.DataFrame, years: list[int]) -> Grid:
-    """Every (indicator, unit, year) the indicator applies to: indicators in catalogue order, then units in
-    register order, then years."""
+def _submitted(values: Mapping[str, np.ndarray], coverage: pd.DataFrame) -> set[tuple[str, int]]:
+    """The (unit, year) with anything submitted: a figure, an answer, a value that failed validation, or a
+    ledger with records."""
+    pairs = pd.DataFrame({"unit": values["unit"], "year": values["year"]})
+    pairs = pd.concat([pairs, coverage[["unit", "year"]]], ignore_index=True).drop_duplicates()
+    return set(zip(pairs["unit"].tolist(), pairs["year"].astype(int).tolist(), strict=True))
+
+
+def _unsubmitted(units: pd.DataFrame, years: list[int], submitted: set[tuple[str, int]]) -> pd.DataFrame:
+    """(unit, kind, year) of the assessed units with no submission in an assessed year (未报送)."""
+    rows = [(u, k, y) for u, k in zip(units["unit"], units["kind"], strict=True) for y in years]
+    return pd.DataFrame([r for r in rows if (r[0], r[2]) not in submitted], columns=["unit", "kind", "year"])
+
+
+def _answers(submission: Submission) -> pd.DataFrame:
+    if submission.answers is None:
+        return pd.DataFrame({name: pd.Series(dtype="object") for name in ANSWER_COLUMNS}).astype(
+            {"year": "int64"}
+        )
+    return submission.answers
+
+
+def _apply_answers(ctx: Context, grid: Grid, judged: Judged, answers: pd.DataFrame) -> None:
+    """A unit's explicit answer on a field an indicator reads directly: 不适用 takes the indicator out of the
+    maximum (unless a figure it reads is 数据有误); 未公开 turns its 缺数据 into 未公开. The note names the
+    field and the cell, so an analyst can check the answer. Answers are few: one pass over them."""
+    if not len(answers) or not len(grid):
+        return
+    fields = ctx.catalogue.fields_by_id
+    readers: dict[str, list[int]] = {}
+    for position, indicator in enumerate(grid.indicators):
+        for field_id in indicator_field_ids(indicator):
+            readers.setdefault(field_id, []).append(position)
+    unit_code = {str(u): i for i, u in enumerate(ctx.units.tolist())}
+    row_of = {
+        (int(w), int(u), int(y)): r
+        for r, (w, u, y) in enumerate(
+            zip(grid.which.tolist(), grid.unit.tolist(), grid.year.tolist(), strict=True)
+        )
+    }
+    in_force = judged.status != "not_yet_due"
+    for answer in answers.sort_values("answer", kind="stable").to_dict("records"):
+        unit = unit_code.get(str(answer["unit"]))
+        if unit is None:
+            continue
+        label = ANSWER_LABELS[str(answer["answer"])]
+        field = fields[str(answer["field"])].name
+        where = f"（{answer['source']}）" if answer["source"] else ""
+        for position in readers.get(str(answer["field"]), []):
+            row = row_of.get((position, unit, int(answer["year"])))
+            if row is None or not in_force[row] or judged.status[row] == "invalid":
+                continue
+            if answer["answer"] == "not_applicable" and judged.status[row] != "not_applicable":
+                judged.status[row] = "not_applicable"
+                judged.note[row] = f"单位答复{label}：{field}{where}"
+            elif answer["answer"] == "not_published" and judged.status[row] == "missing":
+                judged.status[row] = "not_published"
+                judged.note[row] = f"单位答复{label}：{field}{where}"
+
+
+def _grid(
+    catalogue: Catalogue, units: pd.DataFrame, years: list[int], submitted: set[tuple[str, int]]
+) -> Grid:
+    """Every (indicator, unit, year) the indicator applies to, for the unit-years submitted: indicators in
+    catalogue order, then units in register order, then years."""
     kinds = units["kind"].to_numpy(dtype=object)
-    unit_of = np.repeat(np.arange(len(units), dtype=np.int64), len(years))
-    year_of = np.tile(np.asarray(years, dtype=np.int64), len(units))
+    pairs = [(u, y) for u in units["unit"].tolist() for y in years]
+    keep = np.fromiter((p in submitted for p in pairs), dtype=bool, count=len(pairs))
+    unit_of = np.repeat(np.arange(len(units), dtype=np.int64), len(years))[keep]
+    year_of = np.tile(np.asarray(years, dtype=np.int64), len(units))[keep]
     distinct = list(dict.fromkeys(kinds.tolist()))
     kind_code = np.array([distinct.index(k) for k in kinds.tolist()], dtype=np.int64)[unit_of]
     rows = []

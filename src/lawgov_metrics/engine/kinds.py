@@ -39,40 +39,85 @@ from lawgov_metrics.engine.judged import (
 )
 from lawgov_metrics.engine.ledger_kinds import judge_cumulative, judge_duration, judge_per_person
 from lawgov_metrics.engine.values import Found
+from lawgov_metrics.issues import Issue
 
 # ---------------------------------------------------------------- ratio, trend
+
+
+RATE_TOLERANCE = (
+    0.005  # a published rate agrees with its counts when within half a percentage point (rounding)
+)
 
 
 @dataclass(frozen=True)
 class _Ratio:
     num: Found
     den: Found
+    rate: Found  # the published rate, where the indicator has one and the unit gave it
     value: np.ndarray
+    by_rate: np.ndarray  # the value is the published rate: the counts were not both given
     invalid: np.ndarray
     missing: np.ndarray
     zero: np.ndarray
 
 
 def _ratio(ctx: Context, grid: Grid, year_shift: int = 0) -> _Ratio:
+    """Each row's ratio from its counts; where the counts are not both given, the published rate instead."""
     inds: tuple[RatioIndicator | TrendIndicator, ...] = grid.indicators  # type: ignore[assignment]
     num = ctx.lookup(grid, [i.numerator for i in inds], year_shift=year_shift)
     den = ctx.lookup(grid, [i.denominator for i in inds], year_shift=year_shift)
-    positive = den.value > 0
+    rate = ctx.lookup(grid, [i.rate for i in inds], year_shift=year_shift)
+    counts = ~np.isnan(num.value) & ~np.isnan(den.value)
+    by_rate = ~counts & ~np.isnan(rate.value)
+    positive = counts & (den.value > 0)
     value = np.full(len(grid), np.nan)
     value[positive] = num.value[positive] / den.value[positive]
+    value[by_rate] = rate.value[by_rate]
     return _Ratio(
         num=num,
         den=den,
+        rate=rate,
         value=value,
-        invalid=num.invalid | den.invalid,
-        missing=np.isnan(num.value) | np.isnan(den.value),
-        zero=den.value == 0,
+        by_rate=by_rate,
+        # counts judged: their validity; otherwise a rate that failed validation is 数据有误, not 缺数据
+        invalid=np.where(counts, num.invalid | den.invalid, num.invalid | den.invalid | rate.invalid),
+        missing=~counts & ~by_rate,
+        zero=counts & (den.value == 0),
     )
+
+
+def _rate_conflicts(ctx: Context, grid: Grid, r: _Ratio) -> None:
+    """Counts and a published rate both given and disagreeing: the counts win, and the analyst is told."""
+    inds: tuple[RatioIndicator | TrendIndicator, ...] = grid.indicators  # type: ignore[assignment]
+    fields = ctx.catalogue.fields_by_id
+    from_counts = ~r.by_rate & ~np.isnan(r.value)
+    disagree = from_counts & ~np.isnan(r.rate.value) & (np.abs(r.value - r.rate.value) > RATE_TOLERANCE)
+    for row in np.flatnonzero(disagree).tolist():
+        ind = inds[int(grid.which[row])]
+        assert ind.rate is not None
+        where = str(r.rate.source[row]).split(" › ")
+        ctx.issues.append(
+            Issue(
+                "rate-conflict",
+                f"「{fields[ind.rate].name}」填报为 {percent(float(r.rate.value[row]))}，但按"
+                f"{fields[ind.numerator].name}÷{fields[ind.denominator].name}"
+                f"（{float(r.num.value[row]):g}/{float(r.den.value[row]):g}）计算为 {percent(float(r.value[row]))}；"
+                "以分子、分母为准",
+                file=where[0],
+                sheet=where[1] if len(where) > 1 else "",
+                cell=where[2] if len(where) > 2 else "",
+                value=percent(float(r.rate.value[row])),
+                unit=str(ctx.units[grid.unit[row]]),
+            )
+        )
 
 
 def _ratio_inputs(ctx: Context, grid: Grid, r: _Ratio, tag: str = "") -> list[Inputs]:
     inds: tuple[RatioIndicator | TrendIndicator, ...] = grid.indicators  # type: ignore[assignment]
     fields = ctx.catalogue.fields_by_id
+    given = ~np.isnan(r.rate.value)
+    rate_names = grid.each([tag + (fields[i.rate].name if i.rate else "") for i in inds])
+    rate_shown = text([p or "—" for p in percents(r.rate.value)])
     return [
         Inputs.of(
             grid.each([tag + fields[i.numerator].name for i in inds]), numbers(r.num.value), r.num.source
@@ -80,7 +125,16 @@ def _ratio_inputs(ctx: Context, grid: Grid, r: _Ratio, tag: str = "") -> list[In
         Inputs.of(
             grid.each([tag + fields[i.denominator].name for i in inds]), numbers(r.den.value), r.den.source
         ),
+        Inputs(rate_names, rate_shown, r.rate.source, given),
     ]
+
+
+def _ratio_display(r: _Ratio) -> np.ndarray:
+    """「91.7%（11/12）」from counts, 「98.9%（填报比率）」from a published rate."""
+    shown = zip(
+        percents(r.value), numbers(r.num.value), numbers(r.den.value), r.by_rate.tolist(), strict=True
+    )
+    return text([p and (f"{p}（填报比率）" if by_rate else f"{p}（{n}/{d}）") for p, n, d, by_rate in shown])
 
 
 def judge_ratio(ctx: Context, grid: Grid) -> Judged:
@@ -90,8 +144,7 @@ def judge_ratio(ctx: Context, grid: Grid) -> Judged:
     targets = Targets.of([i.target for i in inds], grid.which)
     out = Judged.blank(len(grid))
     out.value = r.value
-    shown = zip(percents(r.value), numbers(r.num.value), numbers(r.den.value), strict=True)
-    out.display = text([p and f"{p}（{n}/{d}）" for p, n, d in shown])
+    out.display = _ratio_display(r)
     out.status = select(
         len(grid),
         [
@@ -103,8 +156,10 @@ def judge_ratio(ctx: Context, grid: Grid) -> Judged:
         "not_met",
     )
     out.note[r.zero & ~r.missing] = "分母为 0，本项不适用"
+    out.note[r.by_rate] = "按单位填报的比率判断（未填分子、分母）"
     out.achievement = achievement(r.value, targets)
     out.inputs = _ratio_inputs(ctx, grid, r)
+    _rate_conflicts(ctx, grid, r)
     return out
 
 
@@ -112,6 +167,7 @@ def judge_trend(ctx: Context, grid: Grid) -> Judged:
     """This year's ratio better than last year's, or already at the bound (逐年提高/降低)."""
     inds: tuple[TrendIndicator, ...] = grid.indicators  # type: ignore[assignment]
     cur, prev = _ratio(ctx, grid), _ratio(ctx, grid, year_shift=-1)
+    _rate_conflicts(ctx, grid, cur)
     up = grid.each([i.direction == "up" for i in inds]).astype(bool)
     bound = grid.each([i.bound for i in inds]).astype(np.float64)
     word = np.where(up, "提高", "降低").astype(object)

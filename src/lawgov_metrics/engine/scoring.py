@@ -1,6 +1,8 @@
 """Points per result from the catalogue's rules, then per-unit scores, chapter subtotals, ranks and grades.
 
-不适用 and 未到期 leave the maximum; 缺数据 and 数据有误 score 0 but count in it.
+不适用 and 未到期 leave the maximum; 缺数据, 未公开 and 数据有误 score 0 but count in it. 覆盖率 is the share of the
+applicable (scored) indicators that have data: neither 缺数据 nor 未公开. A unit-year with no submission at
+all (未报送) is listed with ``submitted`` False and no points, rate, coverage, rank or grade.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import pandas as pd
 
 from lawgov_metrics.catalogue.models import Bands, Catalogue, Deduction, Indicator
 from lawgov_metrics.engine.keys import codes, first_of_each, row_codes
-from lawgov_metrics.results import SCORED_STATUSES, STATUS_LABELS
+from lawgov_metrics.results import NO_DATA_STATUSES, SCORED_STATUSES, STATUS_LABELS
 
 
 def score_results(
@@ -49,6 +51,8 @@ SCORE_COLUMNS = [
     "max_points",
     *STATUS_LABELS,
     "rate",
+    "coverage",
+    "submitted",
     "group",
     "rank",
     "grade",
@@ -57,31 +61,55 @@ CHAPTER_COLUMNS = ["unit", "year", "chapter", "points", "max_points", "rate"]
 
 
 def unit_scores(
-    catalogue: Catalogue, results: pd.DataFrame, units: pd.DataFrame
+    catalogue: Catalogue, results: pd.DataFrame, units: pd.DataFrame, unsubmitted: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(scores per unit-year, chapter subtotals per unit-year-chapter).
 
     Scores are ranked within each unit's general kind and year and sorted by year, kind, rank and unit;
     chapters by year, unit and the catalogue's chapter order. Sums are pandas' grouped sums (compensated);
     everything else is numpy, since a dozen pandas calls on a few rows cost more than the sums.
+    ``unsubmitted`` (unit, kind, year) are the unit-years with no submission at all, listed after the others
+    of their year and kind.
     """
-    if results.empty:
-        scores = pd.DataFrame(
-            columns=[
-                "unit",
-                "kind",
-                "group",
-                "year",
-                "points",
-                "max_points",
-                "rate",
-                "rank",
-                "grade",
-                *STATUS_LABELS,
-            ]
+    scores = _scores(catalogue, results) if len(results) else pd.DataFrame(columns=SCORE_COLUMNS)
+    chapters = _chapters(catalogue, results) if len(results) else pd.DataFrame(columns=CHAPTER_COLUMNS)
+    if unsubmitted is not None and len(unsubmitted):
+        scores = _with_unsubmitted(catalogue, scores, unsubmitted)
+    return scores, chapters
+
+
+def _with_unsubmitted(catalogue: Catalogue, scores: pd.DataFrame, unsubmitted: pd.DataFrame) -> pd.DataFrame:
+    rows = len(unsubmitted)
+    general = [catalogue.general_kind(k) for k in unsubmitted["kind"].tolist()]
+    extra = pd.DataFrame(
+        {
+            "unit": unsubmitted["unit"].to_numpy(dtype=object),
+            "kind": unsubmitted["kind"].to_numpy(dtype=object),
+            "year": unsubmitted["year"].to_numpy(dtype=np.int64),
+            "points": np.zeros(rows),
+            "max_points": np.zeros(rows),
+            **{name: np.zeros(rows, dtype=np.int64) for name in STATUS_LABELS},
+            "rate": np.full(rows, np.nan),
+            "coverage": np.full(rows, np.nan),
+            "submitted": np.zeros(rows, dtype=bool),
+            "group": np.asarray(general, dtype=object),
+            "rank": np.full(rows, np.nan),
+            "grade": np.full(rows, "", dtype=object),
+        },
+        columns=SCORE_COLUMNS,
+    )
+    both = pd.concat([scores, extra], ignore_index=True) if len(scores) else extra
+    kind_order = {k.id: i for i, k in enumerate(catalogue.unit_kinds)}
+    order = np.lexsort(
+        (
+            both["unit"].to_numpy(dtype=object),
+            ~both["submitted"].to_numpy(dtype=bool),
+            both["rank"].to_numpy(dtype=np.float64),
+            np.array([kind_order.get(g, len(kind_order)) for g in both["group"].tolist()]),
+            both["year"].to_numpy(dtype=np.int64),
         )
-        return scores, pd.DataFrame(columns=CHAPTER_COLUMNS)
-    return _scores(catalogue, results), _chapters(catalogue, results)
+    )
+    return both.iloc[order].reset_index(drop=True)
 
 
 def _scores(catalogue: Catalogue, results: pd.DataFrame) -> pd.DataFrame:
@@ -99,6 +127,10 @@ def _scores(catalogue: Catalogue, results: pd.DataFrame) -> pd.DataFrame:
     rate = np.full(len(first), np.nan)
     rate[max_points > 0] = points[max_points > 0] / max_points[max_points > 0]
     general = np.array([catalogue.general_kind(k) for k in kind.tolist()], dtype=object)
+    scored = counts[:, [list(STATUS_LABELS).index(s) for s in SCORED_STATUSES]].sum(axis=1)
+    no_data = counts[:, [list(STATUS_LABELS).index(s) for s in NO_DATA_STATUSES]].sum(axis=1)
+    coverage = np.full(len(first), np.nan)
+    coverage[scored > 0] = 1.0 - no_data[scored > 0] / scored[scored > 0]
     rank = _rank_within(row_codes([general, year]), rate)
     kind_order = {k.id: float(i) for i, k in enumerate(catalogue.unit_kinds)}
     general_order = np.array([kind_order.get(g, np.nan) for g in general.tolist()])
@@ -111,6 +143,8 @@ def _scores(catalogue: Catalogue, results: pd.DataFrame) -> pd.DataFrame:
         "max_points": max_points,
         **{name: counts[:, i] for i, name in enumerate(STATUS_LABELS)},
         "rate": rate,
+        "coverage": coverage,
+        "submitted": np.ones(len(first), dtype=bool),
         "group": general,
         "rank": rank,
         "grade": _grades(catalogue, rate),

@@ -9,16 +9,18 @@ have no use for an option ignore it, so the CLI can call every format alike.
 The Excel report is written to a path, not a stream: :func:`lawgov_metrics.render.xlsx.write_xlsx`.
 
 ``check`` renderers draw the ``check --format json`` payload (:class:`CheckPayload`,
-``schemas/check.schema.json``); they take that dict or any report with ``as_dict(strict=...)``.
+``schemas/check.schema.json``); they take that dict or any report with ``as_dict(strict=...)``. The
+payload's shape and :func:`check_payload` live in :mod:`lawgov_metrics.render.payload` (re-exported here),
+so the renderers never import this registry back.
 
 Nothing here imports pandas, rich or openpyxl at import time: the CLI's ``--help`` stays fast.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypedDict
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
+
+from lawgov_metrics.render.payload import CheckPayload, check_payload
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,55 +37,6 @@ __all__ = [
     "render_check_json",
     "render_json",
 ]
-
-
-def finite_number(value: Any) -> float | None:
-    """A cell or JSON value as a float; None for blanks, text, NaN and ±inf (renderers show those as “—”;
-    a spreadsheet has no NaN or infinity, and xlsxwriter refuses them)."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-# ---------------------------------------------------------------- the check report's shape
-
-
-class CheckedFilePayload(TypedDict):
-    file: str
-    units: list[str]
-    years: list[int]
-    errors: int
-    warnings: int
-
-
-class CheckSummaryPayload(TypedDict):
-    files: int
-    errors: int
-    warnings: int
-    strict: bool
-
-
-class CheckPayload(TypedDict):
-    """``check --format json``: ``ok``, each file's units, years and problem counts, every issue
-    (``Issue.as_record()``) and a summary."""
-
-    ok: bool
-    files: list[CheckedFilePayload]
-    issues: list[dict[str, Any]]
-    summary: CheckSummaryPayload
-
-
-class _HasCheckDict(Protocol):
-    def as_dict(self, strict: bool = ...) -> dict[str, Any]: ...
-
-
-def check_payload(report: _HasCheckDict | Mapping[str, Any], *, strict: bool = False) -> dict[str, Any]:
-    """The check report as its JSON payload (a payload is passed through unchanged)."""
-    if isinstance(report, Mapping):
-        return dict(report)
-    return report.as_dict(strict=strict)
 
 
 # ---------------------------------------------------------------- renderers behind one interface
@@ -131,7 +84,7 @@ def _score_junit(assessment: Assessment, out: TextIO, /, *, unit: str | None = N
 
 
 def _check_table(report: Any, out: Console | TextIO, /, *, strict: bool = False) -> None:
-    from lawgov_metrics.render.terminal import render_check_terminal
+    from lawgov_metrics.render.terminal_check import render_check_terminal
 
     render_check_terminal(report, _console(out), strict=strict)
 

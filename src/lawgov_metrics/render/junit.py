@@ -1,12 +1,12 @@
 """JUnit XML for CI: a suite per unit-year (``score``) or a case per input file (``check``).
 
-Rows first (:class:`CaseRow`, :class:`SuiteRow`), then XML through ``xml.etree`` so every text is
-escaped; characters XML 1.0 cannot carry are replaced (:func:`~lawgov_metrics.render.safe_text.xml_text`).
+Rows first (:class:`CaseRow`, :class:`SuiteRow`), then the XML through junitparser, which escapes every
+text; characters XML 1.0 cannot carry are replaced first (:func:`~lawgov_metrics.render.safe_text.xml_text`).
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -127,40 +127,33 @@ def check_suites(payload: Mapping[str, Any]) -> list[SuiteRow]:
 # ---------------------------------------------------------------- drawing
 
 
-def _set(element: ET.Element, **attrs: object) -> None:
-    for key, value in attrs.items():
-        element.set(key, xml_text(value))
-
-
 def _xml(suites: list[SuiteRow], name: str) -> str:
-    root = ET.Element("testsuites")
-    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    """The rows drawn by junitparser; every text passes :func:`xml_text` first. ``<testsuites>`` keeps
+    the attributes the common JUnit XSD allows it (no ``skipped``); every case carries ``time``."""
+    from junitparser import Failure, JUnitXml, Skipped, TestCase, TestSuite
+
+    document = JUnitXml(xml_text(name))
     for suite in suites:
-        counts = {
-            "tests": len(suite.cases),
-            "failures": suite.count("failure"),
-            "skipped": suite.count("skipped"),
-        }
-        for key, value in counts.items():
-            totals[key] += value
-        element = ET.SubElement(root, "testsuite")
-        _set(element, name=suite.name, errors=0, **counts)
+        element = TestSuite(xml_text(suite.name))
         for case in suite.cases:
-            testcase = ET.SubElement(element, "testcase")
-            _set(testcase, classname=case.classname, name=case.name)
+            testcase = TestCase(xml_text(case.name), classname=xml_text(case.classname), time=0)
             if case.outcome == "failure":
-                failure = ET.SubElement(testcase, "failure")
-                _set(failure, message=case.message, type=case.kind)
+                failure = Failure(xml_text(case.message), xml_text(case.kind))
                 failure.text = xml_text(case.text)
+                testcase.result = [failure]
             elif case.outcome == "skipped":
-                skipped = ET.SubElement(testcase, "skipped")
-                _set(skipped, message=case.message)
+                testcase.result = [Skipped(xml_text(case.message))]
             if case.system_out:
-                out = ET.SubElement(testcase, "system-out")
-                out.text = xml_text(case.system_out)
-    _set(root, name=name, errors=0, **totals)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+                testcase.system_out = xml_text(case.system_out)
+            element.add_testcase(testcase)
+        element.update_statistics()  # type: ignore[no-untyped-call]
+        document.add_testsuite(element)
+    document.update_statistics()  # type: ignore[no-untyped-call]
+    document._elem.attrib.pop("skipped", None)  # junitparser sets it; the XSD has no such attribute there
+    out = io.BytesIO()
+    document.write(out, pretty=True)
+    text = out.getvalue().decode("utf-8")
+    return text.replace('encoding="utf-8"', 'encoding="UTF-8"', 1)  # the declaration as CI tools print it
 
 
 def junit_for_score(assessment: Assessment) -> str:
@@ -172,6 +165,6 @@ def junit_for_score(assessment: Assessment) -> str:
 def junit_for_check(report: Any, *, strict: bool = False) -> str:
     """``<testsuites>``: a ``<testcase>`` per input file, failing on its errors. ``report``: the check
     payload (:class:`~lawgov_metrics.render.CheckPayload`) or a report with ``as_dict(strict=...)``."""
-    from lawgov_metrics.render import check_payload
+    from lawgov_metrics.render.payload import check_payload
 
     return _xml(check_suites(check_payload(report, strict=strict)), name="lawgov-metrics check")

@@ -1,25 +1,25 @@
-"""The terminal report of ``score`` and ``check``: rows first (dataclasses), then rich tables.
+"""The terminal report of ``score``: rows first (dataclasses), then rich tables.
 
 Fits an 80-column terminal: short headers, unit names shortened for display (``海口市龙华区人民政府`` →
 ``龙华区``), long text folded. Colour only where the console has it — pass the console through and rich
 drops styles when output is not a terminal or ``NO_COLOR`` is set. Every text from a submission is
 wrapped in :class:`rich.text.Text` (never parsed as markup) after control characters are replaced.
+The ``check`` report is :mod:`lawgov_metrics.render.terminal_check`; what the two share (the table style,
+safe text, the placeholder for nothing) is :mod:`lawgov_metrics.render.terminal_parts`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rich import box
 from rich.console import Console, Group
-from rich.table import Table
 from rich.text import Text
 
-from lawgov_metrics.render import finite_number
-from lawgov_metrics.render.safe_text import terminal_text
-from lawgov_metrics.results import FAILING_STATUSES, STATUS_LABELS
+from lawgov_metrics.render.numbers import finite_number
+from lawgov_metrics.render.terminal_parts import NONE, _t, _table
+from lawgov_metrics.results import FAILING_STATUSES, NO_DATA_STATUSES, NOT_SUBMITTED, STATUS_LABELS
 
 if TYPE_CHECKING:
     from lawgov_metrics.results import Assessment
@@ -31,11 +31,9 @@ STATUS_STYLES: dict[str, str] = {
     "invalid": "bold magenta",
     "not_applicable": "bright_black",
     "not_yet_due": "bright_black",
+    "not_published": "yellow",
 }
-SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
-SEVERITY_STYLES = {"error": "red", "warning": "dark_orange"}
 TOP_FAILING = 10
-NONE = "-"  # ASCII: ambiguous-width dashes misalign CJK terminals
 _PREFIXES = ("海口市",)
 _SUFFIXES = ("人民政府",)
 
@@ -61,10 +59,10 @@ class RankRow:
     points: str
     max_points: str
     rate: str
+    coverage: str
     grade: str
-    met: int
     not_met: int
-    missing: int
+    no_data: int  # 缺数据 and 未公开
 
 
 @dataclass(frozen=True)
@@ -79,13 +77,15 @@ class FailingRow:
     clause: str
     indicator: str
     name: str
-    not_met: int
-    missing: int
-    invalid: int
+    counts: tuple[int, ...]  # per FAILING_STATUSES, 未达标 first
+
+    @property
+    def not_met(self) -> int:
+        return self.counts[FAILING_STATUSES.index("not_met")]
 
     @property
     def total(self) -> int:
-        return self.not_met + self.missing + self.invalid
+        return sum(self.counts)
 
 
 @dataclass(frozen=True)
@@ -187,13 +187,13 @@ def _rankings(assessment: Assessment, year: int, names: dict[str, str]) -> tuple
             RankRow(
                 rank=NONE if finite_number(r["rank"]) is None else str(int(r["rank"])),
                 unit=names.get(str(r["unit"]), str(r["unit"])),
-                points=fmt_points(r["points"]),
-                max_points=fmt_points(r["max_points"]),
+                points=fmt_points(r["points"]) if r["submitted"] else NONE,
+                max_points=fmt_points(r["max_points"]) if r["submitted"] else NONE,
                 rate=fmt_rate(r["rate"]),
-                grade=str(r["grade"] or NONE),
-                met=int(r["met"]),
+                coverage=fmt_rate(r["coverage"], digits=0),
+                grade=str(r["grade"] or NONE) if r["submitted"] else NOT_SUBMITTED,
                 not_met=int(r["not_met"]),
-                missing=int(r["missing"]),
+                no_data=sum(int(r[s]) for s in NO_DATA_STATUSES),
             )
             for r in part.to_dict("records")
         )
@@ -203,9 +203,10 @@ def _rankings(assessment: Assessment, year: int, names: dict[str, str]) -> tuple
 
 
 def _failing(assessment: Assessment, year: int) -> tuple[FailingRow, ...]:
+    """Indicators most often 未达标 this year (never one with no 未达标), with their other failures beside."""
     results = assessment.results
     failing = results[(results["year"] == year) & results["status"].isin(FAILING_STATUSES)]
-    if failing.empty:
+    if not (failing["status"] == "not_met").any():
         return ()
     counts = failing.groupby(["indicator", "status"], observed=True).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(FAILING_STATUSES), fill_value=0)
@@ -213,17 +214,17 @@ def _failing(assessment: Assessment, year: int) -> tuple[FailingRow, ...]:
     rows = []
     for indicator, row in counts.iterrows():
         ind = assessment.catalogue.indicators_by_id.get(str(indicator))
+        if not int(row["not_met"]):
+            continue
         rows.append(
             FailingRow(
                 clause=ind.clause if ind else "",
                 indicator=str(indicator),
                 name=ind.name if ind else str(indicator),
-                not_met=int(row["not_met"]),
-                missing=int(row["missing"]),
-                invalid=int(row["invalid"]),
+                counts=tuple(int(row[s]) for s in FAILING_STATUSES),
             )
         )
-    rows.sort(key=lambda r: (-r.total, order.get(r.indicator, len(order))))
+    rows.sort(key=lambda r: (-r.not_met, -r.total, order.get(r.indicator, len(order))))
     return tuple(rows[:TOP_FAILING])
 
 
@@ -234,7 +235,8 @@ def _chapter_matrix(assessment: Assessment, year: int, names: dict[str, str]) ->
         (str(u), str(c)): r
         for u, c, r in zip(chapters["unit"], chapters["chapter"], chapters["rate"], strict=True)
     }
-    units = assessment.scores.loc[assessment.scores["year"] == year, "unit"].astype("str")
+    scores = assessment.scores
+    units = scores.loc[(scores["year"] == year) & scores["submitted"].astype(bool), "unit"].astype("str")
     rows = tuple(
         (names.get(unit, unit), tuple(fmt_rate(rates.get((unit, c)), digits=0) for c in chapter_ids))
         for unit in dict.fromkeys(units)
@@ -252,12 +254,14 @@ def _drill(assessment: Assessment, unit: str) -> tuple[DrillYear, ...]:
         if score.empty and part.empty:
             continue
         summary = ""
-        if len(score):
+        if len(score) and not bool(score.iloc[0]["submitted"]):
+            summary = f"{NOT_SUBMITTED}：本年度没有任何填报，不排名、不定等"
+        elif len(score):
             s = score.iloc[0]
             rank = "" if finite_number(s["rank"]) is None else f" · 排名 {int(s['rank'])}"
             summary = (
                 f"得分 {fmt_points(s['points'])}/{fmt_points(s['max_points'])} · 得分率 {fmt_rate(s['rate'])}"
-                f"{rank} · {s['grade'] or NONE}"
+                f" · 覆盖率 {fmt_rate(s['coverage'], digits=0)}{rank} · {s['grade'] or NONE}"
             )
         rows = tuple(
             DrillRow(
@@ -279,7 +283,7 @@ def score_view(assessment: Assessment, unit: str | None = None) -> ScoreView:
     """The rows of the terminal report (or of one unit's drill-down)."""
     header = _header(assessment)
     if unit is not None:
-        if unit not in set(assessment.results["unit"]):
+        if unit not in set(assessment.results["unit"]) | set(assessment.scores["unit"]):
             raise ValueError(f"评估结果中没有单位「{unit}」")
         return ScoreView(header=header, unit=unit, drill=_drill(assessment, unit))
     names = short_names(assessment.scores["unit"].astype("str"))
@@ -298,26 +302,8 @@ def score_view(assessment: Assessment, unit: str | None = None) -> ScoreView:
 # ---------------------------------------------------------------- drawing
 
 
-def _t(value: Any, style: str = "") -> Text:
-    return Text(terminal_text(value), style=style)
-
-
 def _status(status: str) -> Text:
     return Text(STATUS_LABELS.get(status, status), style=STATUS_STYLES.get(status, ""))
-
-
-def _table(title: str | None, **kwargs: Any) -> Table:
-    return Table(
-        title=title,
-        title_justify="left",
-        title_style="bold",
-        box=box.SIMPLE_HEAD,
-        padding=(0, 1),
-        pad_edge=False,
-        collapse_padding=True,
-        expand=False,
-        **kwargs,
-    )
 
 
 def _draw_header(header: Header, console: Console) -> None:
@@ -339,10 +325,10 @@ def _draw_rankings(table_rows: RankTable, console: Console) -> None:
     table = _table(f"{table_rows.year}年 {table_rows.group} 排名")
     table.add_column("排名", justify="right", no_wrap=True)
     table.add_column("单位", overflow="fold", min_width=8)
-    for header in ("得分", "满分", "得分率"):
+    for header in ("得分", "满分", "得分率", "覆盖率"):
         table.add_column(header, justify="right", no_wrap=True)
     table.add_column("等次", no_wrap=True)
-    for header in ("达标", "未达标", "缺数据"):
+    for header in ("未达标", "无数据"):
         table.add_column(header, justify="right", no_wrap=True)
     for row in table_rows.rows:
         table.add_row(
@@ -351,17 +337,17 @@ def _draw_rankings(table_rows: RankTable, console: Console) -> None:
             row.points,
             row.max_points,
             row.rate,
+            row.coverage,
             _t(row.grade),
-            Text(str(row.met), style=STATUS_STYLES["met"] if row.met else ""),
             Text(str(row.not_met), style=STATUS_STYLES["not_met"] if row.not_met else ""),
-            Text(str(row.missing), style=STATUS_STYLES["missing"] if row.missing else ""),
+            Text(str(row.no_data), style=STATUS_STYLES["missing"] if row.no_data else ""),
         )
     console.print(table)
 
 
 def _draw_failing(year: int, rows: tuple[FailingRow, ...], console: Console) -> None:
     if not rows:
-        console.print(Text(f"{year}年 全市没有未达标、缺数据或数据有误的指标。", style="green"))
+        console.print(Text(f"{year}年 没有未达标的指标。", style="green"))
         return
     table = _table(f"{year}年 全市未达标最多的指标")
     table.add_column("条款", no_wrap=True)
@@ -372,14 +358,7 @@ def _draw_failing(year: int, rows: tuple[FailingRow, ...], console: Console) -> 
         )
     table.add_column("合计", justify="right", no_wrap=True)
     for row in rows:
-        table.add_row(
-            row.clause,
-            _t(row.name),
-            str(row.not_met),
-            str(row.missing),
-            str(row.invalid),
-            Text(str(row.total), style="bold"),
-        )
+        table.add_row(row.clause, _t(row.name), *map(str, row.counts), Text(str(row.total), style="bold"))
     console.print(table)
 
 
@@ -434,142 +413,3 @@ def render_terminal(assessment: Assessment, console: Console, *, unit: str | Non
             _draw_rankings(ranking, console)
         _draw_failing(section.year, section.failing, console)
         _draw_chapters(section.chapters, console)
-
-
-# ---------------------------------------------------------------- check
-
-
-@dataclass(frozen=True)
-class IssueRow:
-    severity: str
-    where: str
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class CheckFileRow:
-    file: str
-    units: str
-    years: str
-    errors: int
-    warnings: int
-    issues: tuple[IssueRow, ...]
-
-
-@dataclass(frozen=True)
-class CheckView:
-    ok: bool
-    strict: bool
-    files: tuple[CheckFileRow, ...]
-    errors: int
-    warnings: int
-
-
-def _some(units: list[str], shown: int = 3) -> str:
-    if len(units) > shown:
-        return "、".join(units[:shown]) + f" 等 {len(units)} 个单位"
-    return "、".join(units) or NONE
-
-
-def _issue_row(issue: Mapping[str, Any]) -> IssueRow:
-    row = issue.get("row")
-    cell = issue.get("cell") or (f"第 {row} 行" if row else "")
-    where = " › ".join(str(p) for p in (issue.get("sheet"), cell) if p)
-    value = str(issue.get("value") or "")
-    message = str(issue["message"]) + (
-        f"（值：{value}）" if value and value not in str(issue["message"]) else ""
-    )
-    return IssueRow(
-        severity=str(issue["severity"]), where=where or NONE, code=str(issue["code"]), message=message
-    )
-
-
-def check_view(payload: Mapping[str, Any]) -> CheckView:
-    """The rows of the ``check`` report from its payload (:class:`~lawgov_metrics.render.CheckPayload`)."""
-    issues = list(payload.get("issues", []))
-    files = list(payload.get("files", []))
-    names = {str(f["file"]) for f in files}
-    rows = [
-        CheckFileRow(
-            file=str(f["file"]),
-            units=_some(f["units"]),
-            years="、".join(str(y) for y in f["years"]) or NONE,
-            errors=int(f["errors"]),
-            warnings=int(f["warnings"]),
-            issues=tuple(_issue_row(i) for i in issues if i.get("file") == f["file"]),
-        )
-        for f in files
-    ]
-    loose = [i for i in issues if not i.get("file") or i.get("file") not in names]
-    if loose:
-        errors = sum(1 for i in loose if i["severity"] == "error")
-        rows.append(
-            CheckFileRow(
-                file="（未关联文件）",
-                units=NONE,
-                years=NONE,
-                errors=errors,
-                warnings=len(loose) - errors,
-                issues=tuple(_issue_row(i) for i in loose),
-            )
-        )
-    summary = payload.get("summary", {})
-    errors = sum(1 for i in issues if i["severity"] == "error")
-    return CheckView(
-        ok=bool(payload.get("ok", errors == 0)),
-        strict=bool(summary.get("strict", False)),
-        files=tuple(rows),
-        errors=errors,
-        warnings=len(issues) - errors,
-    )
-
-
-def render_check_terminal(report: Any, console: Console, *, strict: bool = False) -> None:
-    """The ``check`` report: files read, then every problem of each file with sheet and cell.
-    ``report``: the check payload, or a report with ``as_dict(strict=...)``."""
-    from lawgov_metrics.render import check_payload
-
-    payload = check_payload(report, strict=strict)
-    view = check_view(payload)
-    units = {u for f in payload.get("files", []) for u in f["units"]}
-    table = _table(f"检查了 {len(payload.get('files', []))} 个文件，{len(units)} 个单位")
-    table.add_column("文件", overflow="fold", ratio=3)
-    table.add_column("单位", overflow="fold", ratio=3)
-    table.add_column("年度", overflow="fold", ratio=1)
-    table.add_column("错误", justify="right", no_wrap=True)
-    table.add_column("警告", justify="right", no_wrap=True)
-    for row in view.files:
-        table.add_row(
-            _t(row.file),
-            _t(row.units),
-            row.years,
-            Text(str(row.errors), style="red" if row.errors else "green"),
-            Text(str(row.warnings), style="dark_orange" if row.warnings else ""),
-        )
-    console.print(table)
-    for row in view.files:
-        if not row.issues:
-            continue
-        issues = _table(terminal_text(row.file))
-        issues.add_column("级别", no_wrap=True)
-        issues.add_column("位置", overflow="fold", ratio=1)
-        issues.add_column("问题", overflow="fold", ratio=3)
-        for issue in row.issues:
-            message = _t(issue.message)
-            message.append(f" [{issue.code}]", style="bright_black")
-            issues.add_row(
-                Text(SEVERITY_LABELS[issue.severity], style=SEVERITY_STYLES[issue.severity]),
-                _t(issue.where),
-                message,
-            )
-        console.print(issues)
-    if view.ok:
-        verdict = Text(f"检查通过：没有错误（{view.warnings} 个警告）。", style="green")
-    else:
-        because = "（--strict：警告也视为不通过）" if view.strict and not view.errors else ""
-        verdict = Text(
-            f"检查未通过：{view.errors} 个错误，{view.warnings} 个警告{because}。请修改后重新提交。",
-            style="bold red",
-        )
-    console.print(verdict)

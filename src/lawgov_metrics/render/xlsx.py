@@ -28,7 +28,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lawgov_metrics.render import finite_number
+from lawgov_metrics.render.numbers import finite_number
 from lawgov_metrics.render.safe_text import safe_cell_text
 from lawgov_metrics.render.xlsx_sheets import (
     DARK_FILLS,

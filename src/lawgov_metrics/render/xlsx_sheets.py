@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from lawgov_metrics.render import finite_number
-from lawgov_metrics.results import STATUS_LABELS
+from lawgov_metrics.render.numbers import finite_number
+from lawgov_metrics.results import NOT_SUBMITTED, STATUS_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -185,22 +185,25 @@ def overview_sheet(assessment: Assessment) -> SheetData:
         Column("得分", "number", number_format=POINTS),
         Column("满分", "number", number_format=POINTS),
         Column("得分率", "percent"),
+        Column("覆盖率", "percent"),
         Column("排名", "int"),
         Column("等次"),
         *(Column(label, "int") for label in STATUS_LABELS.values()),
     )
     sheet = SheetData("总览", columns)
     for r in _score_order(assessment):
+        submitted = bool(r["submitted"])
         sheet.rows.append(
             [
                 r["unit"],
                 _kind_label(assessment.catalogue, str(r["kind"])),
                 int(r["year"]),
-                finite_number(r["points"]),
-                finite_number(r["max_points"]),
+                finite_number(r["points"]) if submitted else None,
+                finite_number(r["max_points"]) if submitted else None,
                 finite_number(r["rate"]),
+                finite_number(r["coverage"]),
                 _int(r["rank"]),
-                r["grade"] or None,
+                (r["grade"] or None) if submitted else NOT_SUBMITTED,
                 *(int(r[status]) for status in STATUS_LABELS),
             ]
         )

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from lawgov_metrics.intake.guard.safety import MB, ReadLimits, UnreadableFile
+from lawgov_metrics.intake.guard.limits import MB, ReadLimits, UnreadableFile
 
 T = TypeVar("T")
 

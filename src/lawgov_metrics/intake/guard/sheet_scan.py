@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lawgov_metrics.intake.guard.container import PartReader, ZipPart, has_dtd
-from lawgov_metrics.intake.guard.safety import MB, ReadLimits, UnreadableFile
+from lawgov_metrics.intake.guard.limits import MB, ReadLimits, UnreadableFile
 from lawgov_metrics.issues import cell_ref
 
 PAD = b" " * 48  # the fast scans read a few bytes past a tag start; never past the buffer

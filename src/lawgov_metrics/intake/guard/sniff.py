@@ -2,24 +2,23 @@
 
 Extensions lie: systems export HTML or XML as "xls", clerks rename CSV to .xlsx, an encrypted workbook is an
 OLE compound file, not a zip. A zip is told apart by the names in its directory, read by
-:mod:`lawgov_metrics.intake.guard.container` (which also checks the container before any parser trusts it).
+:mod:`lawgov_metrics.intake.guard.zip_directory` (:mod:`lawgov_metrics.intake.guard.container` checks the
+container before any parser trusts it).
 """
 
 from __future__ import annotations
 
 import codecs
-import struct
 from pathlib import Path
 
-from lawgov_metrics.intake.guard.container import FileBytes, read_zip_directory
-from lawgov_metrics.intake.guard.safety import MB, ReadLimits, UnreadableFile
+from lawgov_metrics.intake.guard.limits import MB, ReadLimits, UnreadableFile
+from lawgov_metrics.intake.guard.zip_directory import FileBytes, read_zip_directory
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 RESAVE = "请在 Excel 中打开后另存为 .xlsx 再提交"
 _HTML_STARTS = ("<html", "<!doctype html", "<table", "<head", "<meta", "<body", "<style", "<!--[if")
 _OLE_ENCRYPTED = {"encryptioninfo", "encryptedpackage"}
 _OLE_WORKBOOK = {"workbook", "book"}  # BIFF8 / BIFF5 streams (Excel 97-2003, WPS .et)
-_OLE_NOSTREAM = 0xFFFFFFFA  # sector ids at or above this are markers, not sectors
 
 
 # ---------------------------------------------------------------------------------------------- sniffing
@@ -36,7 +35,7 @@ def sniff_source(source: FileBytes, limits: ReadLimits) -> str:
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _sniff_zip(source, limits)
     if head.startswith(OLE_MAGIC):
-        _raise_for_ole(source.path, source.size)
+        _raise_for_ole(source.path)
     if head.startswith(b"PAR1"):
         return "parquet"
     return _sniff_text(head)
@@ -117,8 +116,8 @@ def _decode_head(body: bytes) -> str | None:
     return None
 
 
-def _raise_for_ole(path: Path, size: int) -> None:
-    names = _ole_stream_names(path, size)
+def _raise_for_ole(path: Path) -> None:
+    names = _ole_stream_names(path)
     if names is None:  # a directory we cannot walk: look for the stream name in the raw bytes
         names = {n.lower() for n in ("EncryptionInfo", "EncryptedPackage") if _raw_has_name(path, n)} or {
             "book"
@@ -136,54 +135,16 @@ def _raise_for_ole(path: Path, size: int) -> None:
     raise UnreadableFile("file-not-workbook", "文件是 OLE 复合文档（如旧版 Word 文档），不是 Excel 工作簿")
 
 
-def _ole_stream_names(path: Path, size: int) -> set[str] | None:
-    """Names in an OLE compound file's directory (lower-case), or None if the directory cannot be walked.
+def _ole_stream_names(path: Path) -> set[str] | None:
+    """Names in an OLE compound file's directory (lower-case), read by olefile; None if it cannot read it."""
+    import olefile
 
-    Follows MS-CFB: header → FAT sectors (from the header's DIFAT, then the DIFAT chain) → the directory
-    chain, every walk bounded by the number of sectors in the file.
-    """
     try:
-        with path.open("rb") as fh:
-            header = fh.read(512)
-            if len(header) < 512:
-                return None
-            shift = struct.unpack_from("<H", header, 30)[0]
-            if shift not in (9, 12):
-                return None
-            sector = 1 << shift
-            n_sectors = max(0, size // sector - 1)
-            (first_dir,) = struct.unpack_from("<I", header, 48)
-            first_difat, n_difat = struct.unpack_from("<II", header, 68)
-            fat_ids = [s for s in struct.unpack_from("<109I", header, 76) if s < _OLE_NOSTREAM]
-            next_difat = first_difat
-            for _ in range(min(n_difat, n_sectors)):
-                if next_difat >= _OLE_NOSTREAM or next_difat >= n_sectors:
-                    break
-                fh.seek((next_difat + 1) * sector)
-                ids = struct.unpack(f"<{sector // 4}I", fh.read(sector))
-                fat_ids += [s for s in ids[:-1] if s < _OLE_NOSTREAM]
-                next_difat = ids[-1]
-            fat: list[int] = []
-            for sid in fat_ids[: n_sectors + 1]:
-                if sid >= n_sectors:
-                    return None
-                fh.seek((sid + 1) * sector)
-                fat += struct.unpack(f"<{sector // 4}I", fh.read(sector))
-            names: set[str] = set()
-            sid, seen = first_dir, 0
-            while sid < _OLE_NOSTREAM:  # a workbook's directory is a few sectors; a cycle ends here
-                if sid >= n_sectors or sid >= len(fat) or seen > min(n_sectors, 10_000):
-                    return None
-                fh.seek((sid + 1) * sector)
-                block = fh.read(sector)
-                for off in range(0, len(block) - 127, 128):
-                    length = struct.unpack_from("<H", block, off + 64)[0]
-                    if 2 <= length <= 64 and block[off + 66] in (1, 2, 5):
-                        names.add(block[off : off + length - 2].decode("utf-16-le", "replace").lower())
-                sid, seen = fat[sid], seen + 1
-            return names or None
-    except (OSError, struct.error):
+        with olefile.OleFileIO(str(path)) as ole:
+            names = {part.lower() for entry in ole.listdir(streams=True, storages=True) for part in entry}
+    except Exception:  # olefile raises OSError, struct.error, IndexError… on a damaged directory
         return None
+    return names or None
 
 
 def _raw_has_name(path: Path, name: str) -> bool:

@@ -23,13 +23,12 @@ from typing import Any, cast
 
 from lawgov_metrics.intake.guard.container import (
     Budget,
-    FileBytes,
     PartReader,
     ZipContainer,
     ZipPart,
     has_dtd,
 )
-from lawgov_metrics.intake.guard.safety import (
+from lawgov_metrics.intake.guard.limits import (
     MB,
     ReadLimits,
     SheetInfo,
@@ -49,6 +48,7 @@ from lawgov_metrics.intake.guard.sheet_scan import (
 )
 from lawgov_metrics.intake.guard.sheet_scan import ExactScan as _ExactScan  # tests count its runs here
 from lawgov_metrics.intake.guard.sniff import sniff_source
+from lawgov_metrics.intake.guard.zip_directory import FileBytes
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _SHEET_KINDS: dict[str, SheetKind] = {

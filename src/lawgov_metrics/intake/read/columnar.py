@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lawgov_metrics.catalogue.models import Ledger
-from lawgov_metrics.intake.parse.normalise import is_text_dtype, str_column
-from lawgov_metrics.intake.read.ledgers import (
+from lawgov_metrics.intake.parse.cleaning import is_text_dtype, str_column
+from lawgov_metrics.intake.read.ledger_sheet import (
     HEADER_SCAN_ROWS,
     RawLedger,
     SheetSource,

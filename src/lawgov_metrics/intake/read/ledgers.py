@@ -1,229 +1,36 @@
-"""Ledger sheets and files → typed record frames, every bad cell reported, no row dropped silently.
+"""Raw ledger rows → typed record frames, every bad cell reported, no row dropped silently.
 
-A ledger may sit under a title row, with merged header cells, and with 合计/注 rows below the data: the
-header row is found by matching the ledger's column names; footer rows are skipped *and reported*.
-Columns are parsed vectorised (one pass per column, never per row).
+Columns are parsed vectorised (one pass per column, never per row); each record is placed in its year,
+half-year and quarter; duplicates are marked. The rows come from :mod:`lawgov_metrics.intake.read.ledger_sheet`
+(sheets) or :mod:`lawgov_metrics.intake.read.columnar` (big sheets, CSV, Parquet).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from lawgov_metrics.catalogue.models import Ledger, LedgerColumn
-from lawgov_metrics.intake.parse import normalise as nz
+from lawgov_metrics.intake.parse.booleans import parse_bool_series
+from lawgov_metrics.intake.parse.choices import parse_choice_series
+from lawgov_metrics.intake.parse.cleaning import str_column
+from lawgov_metrics.intake.parse.dates import parse_date_series, parse_datetime_series
+from lawgov_metrics.intake.parse.identifiers import parse_identifier_series
+from lawgov_metrics.intake.parse.numbers import parse_count_series, parse_number_series
+from lawgov_metrics.intake.parse.outcomes import REASON_CODES, ParsedColumn
+from lawgov_metrics.intake.parse.text import parse_text_series
+from lawgov_metrics.intake.read.ledger_sheet import (
+    ISSUES_PER_COLUMN,
+    Cells,
+    RawLedger,
+    is_blank,
+)
 from lawgov_metrics.intake.read.view import FLAG_TEXTS
 from lawgov_metrics.issues import Issue, cell_ref
-from lawgov_metrics.layout import FOOTER_MARKERS, LEDGER_UNIT_COLUMN
-
-HEADER_SCAN_ROWS = 12
-ISSUES_PER_COLUMN = 20  # beyond this, one summary issue per column and problem
-
-
-@dataclass
-class SheetSource:
-    file: str
-    sheet: str  # "" for CSV/Parquet
-    unit: str | None = None  # the workbook's unit (templates); None → a 单位 column is required
-    year: int | None = None  # the workbook's year (templates), for date-out-of-year warnings
-    date1904: bool = False
-    first_row: int = 1  # Excel row number of the grid's first row
-
-
-def loose_label(text: object) -> str:
-    """A header or name compared loosely: no spaces, NFKC, full-width brackets."""
-    if type(text) is str:  # the usual case first: "" and spaces come out as ""
-        return _label_of(text)
-    if text is None or is_blank(text):
-        return ""
-    return _label_of(str(text))
-
-
-@lru_cache(maxsize=65536)
-def _label_of(text: str) -> str:
-    return nz.normalise_unit_name(text)
-
-
-def is_blank(value: object) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or (isinstance(value, float) and np.isnan(value))
-        or (isinstance(value, str) and not value.strip())
-    )
-
-
-def column_names(column: LedgerColumn) -> set[str]:
-    return {loose_label(n) for n in (column.name, column.id, *column.aliases)}
-
-
-def locate_header(
-    rows: Sequence[Sequence[object]], names: dict[str, set[str]]
-) -> tuple[int, dict[str, int]] | None:
-    """(row of the header, column id → column) for the row among the first few matching most column names.
-
-    A blank header cell takes the label above it (a header merged across two rows keeps its text in the
-    top cell), so a two-row header with a group title above the real names is read by its lower row.
-    """
-    best: tuple[int, dict[str, int]] | None = None
-    above: list[str] = []
-    candidates: dict[str, list[str]] = {}  # label → the column ids accepting it, in the ledger's order
-    for column_id, accepted in names.items():
-        for label in accepted:
-            candidates.setdefault(label, []).append(column_id)
-    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        labels = [loose_label(v) for v in row]
-        found: dict[str, int] = {}
-        for c, text in enumerate(labels):
-            text = text or (above[c] if c < len(above) else "")
-            for column_id in candidates.get(text, ()):
-                if column_id not in found:
-                    found[column_id] = c
-                    break
-        if found and (best is None or len(found) > len(best[1])):
-            best = (r, found)
-        above = labels
-    return best
-
-
-Cells = Sequence[object] | np.ndarray | pd.Series
-
-
-@dataclass
-class RawLedger:
-    """One sheet's records before parsing: raw cells by column id, and where each came from."""
-
-    source: SheetSource
-    positions: dict[str, int]  # column id (and "_unit") → 0-based column of the sheet
-    columns: Mapping[str, Cells]  # column id → raw cell values (or a typed column), one per record
-    rows: Sequence[int] | np.ndarray  # Excel row of each record
-    flags: list[tuple[int, str, str]] = field(default_factory=list)  # (record, column id, reason)
-
-
-@lru_cache(maxsize=256)
-def _names(ledger: Ledger) -> dict[str, set[str]]:
-    names = {c.id: column_names(c) for c in ledger.columns}
-    names["_unit"] = {loose_label(LEDGER_UNIT_COLUMN), "单位名称", "填报单位", "unit"}
-    return names
-
-
-def read_header(
-    rows: Sequence[Sequence[object]], ledger: Ledger, source: SheetSource
-) -> tuple[tuple[int, dict[str, int]] | None, list[Issue]]:
-    """The header among the first rows: (its row in ``rows``, column id → column), with the issues it raises
-    (no header; a column the ledger does not know; a required column missing)."""
-    issues: list[Issue] = []
-    located = locate_header(rows, _names(ledger))
-    if located is None or len(set(located[1]) - {"_unit"}) == 0:
-        issues.append(
-            Issue(
-                "header-missing",
-                f"《{ledger.name}》前 {HEADER_SCAN_ROWS} 行中找不到表头（应包含：{'、'.join(c.name for c in ledger.columns)}）",
-                file=source.file,
-                sheet=source.sheet,
-            )
-        )
-        return None, issues
-    header_row, positions = located
-    excel_header = source.first_row + header_row
-    used = set(positions.values())
-    for c, text in enumerate(rows[header_row]):
-        if c not in used and not is_blank(text):
-            issues.append(
-                Issue(
-                    "column-unknown",
-                    f"未知的列「{text}」，未读取",
-                    file=source.file,
-                    sheet=source.sheet,
-                    cell=cell_ref(excel_header, c + 1),
-                    value=str(text),
-                )
-            )
-    for column in ledger.columns:
-        if column.required and column.id not in positions:
-            issues.append(
-                Issue(
-                    "column-missing",
-                    f"《{ledger.name}》缺少必需的列「{column.name}」",
-                    file=source.file,
-                    sheet=source.sheet,
-                    row=excel_header,
-                )
-            )
-    return located, issues
-
-
-def extract_ledger(
-    rows: list[list[object]],
-    ledger: Ledger,
-    source: SheetSource,
-    flagged: Mapping[tuple[int, int], tuple[str, str]] | None = None,
-) -> tuple[RawLedger | None, list[Issue]]:
-    """Find the header, skip blank rows, skip *and report* 合计/注 rows, and keep every record's raw cells.
-
-    Plain Python over the sheet's rows: a workbook holds many small ledger sheets, and the typed parsing
-    happens once per ledger over all of them (:func:`parse_ledger`). Big sheets and files are read by
-    column instead (:mod:`lawgov_metrics.intake.read.columnar`), with the same rules.
-    """
-    located, issues = read_header(rows, ledger, source)
-    if located is None:
-        return None, issues
-    header_row, positions = located
-    by_column = {c: cid for cid, c in positions.items()}
-    marks = {(r, c): reason for (r, c), (_, reason) in (flagged or {}).items() if c in by_column}
-    columns: dict[str, list[object]] = {cid: [] for cid in positions}
-    record_rows: list[int] = []
-    flags: list[tuple[int, str, str]] = []
-    places = [(columns[cid], c) for cid, c in positions.items()]
-    widest = max(positions.values())
-    for r in range(header_row + 1, len(rows)):
-        row = rows[r]
-        first = _first_filled(row)
-        if first is None and not (marks and any((r, c) in marks for c in by_column)):
-            continue  # a blank row is not a record
-        excel_row = source.first_row + r
-        if isinstance(first, str) and first.strip().startswith(FOOTER_MARKERS):
-            issues.append(footer_issue(source, excel_row, first))
-            continue
-        index = len(record_rows)
-        record_rows.append(excel_row)
-        if len(row) > widest:
-            for cells, c in places:
-                cells.append(row[c])
-        else:
-            for cells, c in places:
-                cells.append(row[c] if c < len(row) else None)
-        if marks:
-            flags += [(index, cid, marks[(r, c)]) for cid, c in positions.items() if (r, c) in marks]
-    return RawLedger(source, positions, columns, record_rows, flags), issues
-
-
-def _first_filled(row: Sequence[object]) -> object:
-    """The first cell of a row that is not blank, or None (calamine shows an empty cell as "")."""
-    for value in row:
-        if type(value) is str:
-            if value.strip():
-                return value
-        elif value is not None and not is_blank(value):
-            return value
-    return None
-
-
-def footer_issue(source: SheetSource, excel_row: int, first: str) -> Issue:
-    return Issue(
-        "row-skipped",
-        "合计、注释等非记录行，未计入",
-        file=source.file,
-        sheet=source.sheet,
-        row=excel_row,
-        value=first.strip()[:40],
-    )
 
 
 def parse_ledger(
@@ -288,7 +95,7 @@ def _repeat(names: list[str], sizes: list[int]) -> pd.Series:
     categories = sorted(set(names))
     code = {name: i for i, name in enumerate(categories)}
     codes = np.repeat(np.array([code[n] for n in names], dtype=np.int32), sizes)
-    return nz.str_column(pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(categories)))
+    return str_column(pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(categories)))
 
 
 def _concat_column(raws: list[RawLedger], column_id: str, sizes: list[int]) -> pd.Series | None:
@@ -309,14 +116,14 @@ def _concat_column(raws: list[RawLedger], column_id: str, sizes: list[int]) -> p
     return pd.Series(parts[0] if len(parts) == 1 else np.concatenate(parts), dtype=object)
 
 
-def _parse_split(column: LedgerColumn, raw: pd.Series, date1904: np.ndarray) -> nz.ParsedColumn:
+def _parse_split(column: LedgerColumn, raw: pd.Series, date1904: np.ndarray) -> ParsedColumn:
     """Parse a column; rows from 1904-date-system workbooks are parsed apart (rare: one more pass)."""
     if column.type not in ("date", "datetime") or not date1904.any():
         return parse_column(column, raw, False)
     if date1904.all():
         return parse_column(column, raw, True)
     a, b = parse_column(column, raw[~date1904], False), parse_column(column, raw[date1904], True)
-    return nz.ParsedColumn(
+    return ParsedColumn(
         pd.concat([a.values, b.values]).sort_index(),
         pd.concat([a.error, b.error]).sort_index(),
         pd.concat([a.blank, b.blank]).sort_index(),
@@ -415,26 +222,26 @@ def _outside_year(ledger: Ledger, raws: list[RawLedger], frame: pd.DataFrame) ->
     return issues
 
 
-def parse_column(column: LedgerColumn, raw: pd.Series, date1904: bool) -> nz.ParsedColumn:
+def parse_column(column: LedgerColumn, raw: pd.Series, date1904: bool) -> ParsedColumn:
     match column.type:
         case "text":
-            return nz.parse_text_series(raw)
+            return parse_text_series(raw)
         case "id":
-            return nz.parse_identifier_series(raw)
+            return parse_identifier_series(raw)
         case "int":
-            return nz.parse_count_series(raw)
+            return parse_count_series(raw)
         case "number":
-            return nz.parse_number_series(raw)
+            return parse_number_series(raw)
         case "date":
-            return nz.parse_date_series(raw, date1904=date1904)
+            return parse_date_series(raw, date1904=date1904)
         case "datetime":
-            return nz.parse_datetime_series(raw, date1904=date1904)
+            return parse_datetime_series(raw, date1904=date1904)
         case "bool":
-            parsed = nz.parse_bool_series(raw)
+            parsed = parse_bool_series(raw)
             as_float = parsed.values.map({True: 1.0, False: 0.0}).astype("float64")
-            return nz.ParsedColumn(as_float, parsed.error, parsed.blank)
+            return ParsedColumn(as_float, parsed.error, parsed.blank)
         case "choice":
-            return nz.parse_choice_series(raw, column.choices)
+            return parse_choice_series(raw, column.choices)
     raise AssertionError(column.type)  # pragma: no cover
 
 
@@ -457,7 +264,7 @@ def _code_of(reason: str) -> str:
         return "value-required"
     if reason.startswith(("应不小于", "应不大于")):
         return "value-out-of-range"
-    return nz.REASON_CODES.get(reason, "value-type")
+    return REASON_CODES.get(reason, "value-type")
 
 
 def _cell_issues(
@@ -525,7 +332,6 @@ def _missing_column(column: LedgerColumn, n: int, index: pd.Index) -> pd.Series:
 
 
 def _place(frame: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
-    from lawgov_metrics.submission import assign_periods
 
     for column in ledger.columns:
         if column.type in ("date", "datetime"):
@@ -590,3 +396,21 @@ def mark_duplicates(frame: pd.DataFrame, ledger: Ledger) -> tuple[pd.DataFrame, 
                 )
             )
     return frame[~dup].drop(columns="_keycol", errors="ignore").reset_index(drop=True), issues
+
+
+def assign_periods(frame: pd.DataFrame, period_column: str) -> pd.DataFrame:
+    """Place each ledger record in its year, half-year and quarter from its period date column (vectorised)."""
+    when = pd.to_datetime(frame[period_column])
+    month = when.dt.month.to_numpy(dtype="float64", na_value=float("nan"))
+    out = frame.copy(deep=False)  # copy-on-write: the caller's frame is left as it was
+    out["year"] = when.dt.year.astype("Int64")
+    out["half"] = _labels(month, ["H1", "H2"], 6, frame.index)
+    out["quarter"] = _labels(month, ["Q1", "Q2", "Q3", "Q4"], 3, frame.index)
+    return out
+
+
+def _labels(month: Any, names: list[str], months: int, index: pd.Index) -> pd.Series:
+    """The period label of each month (missing where the month is), built in Arrow, not one str per row."""
+    missing = np.isnan(month)
+    codes = pa.array(((np.nan_to_num(month, nan=1.0) - 1) // months).astype(np.int32), mask=missing)
+    return str_column(pa.DictionaryArray.from_arrays(codes, pa.array(names)), index)

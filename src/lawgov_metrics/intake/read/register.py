@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue
-from lawgov_metrics.intake.parse.normalise import normalise_unit_name
+from lawgov_metrics.intake.parse.names import normalise_unit_name
 from lawgov_metrics.issues import Issue
 
 REGISTER_COLUMNS = {"单位名称": "unit", "单位类别": "kind", "别名": "aliases", "所属区": "parent"}

@@ -15,14 +15,8 @@ import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.intake.read.columnar import Table
-from lawgov_metrics.intake.read.ledgers import (
-    RawLedger,
-    SheetSource,
-    extract_ledger,
-    loose_label,
-    mark_duplicates,
-    parse_ledger,
-)
+from lawgov_metrics.intake.read.ledger_sheet import RawLedger, SheetSource, extract_ledger, loose_label
+from lawgov_metrics.intake.read.ledgers import mark_duplicates, parse_ledger
 from lawgov_metrics.intake.read.register import (
     REGISTER_FILE_NAMES,
     UnitRegister,
@@ -230,7 +224,7 @@ def assemble(
     date1904 = {read.file: read.date1904 for read in reads}
     for read in reads:
         issues += read.issues
-    values, invalid, value_issues = build_values(catalogue, raws, date1904)
+    values, invalid, answers, value_issues = build_values(catalogue, raws, date1904)
     issues += value_issues
     flagged = pd.DataFrame([f for read in reads for f in read.invalid], columns=["unit", "year", "field"])
     invalid = pd.concat([invalid, flagged], ignore_index=True).drop_duplicates().reset_index(drop=True)
@@ -247,15 +241,14 @@ def assemble(
         issues += parse_issues
         if frame.empty:
             continue
-        # a standalone ledger (no workbook unit) covers each unit it names for every year present in it
+        # a standalone ledger (no workbook unit) supplies the unit-years it has records for, and no others:
+        # a year without a unit's records says nothing about it (never "zero records")
         standalone = frame[
             frame["unit"].notna() & frame["year"].notna() & frame["_file"].isin(_standalone_files(parts))
         ]
-        for _, group in standalone.groupby("_file", sort=False):
-            every_year = group["year"].astype(int).unique()
-            for unit in group["unit"].unique():
-                covered += [(ledger_id, str(unit), int(y)) for y in every_year]
-                present.add(str(unit))
+        pairs = standalone[["unit", "year"]].drop_duplicates()
+        covered += [(ledger_id, str(u), int(y)) for u, y in zip(pairs["unit"], pairs["year"], strict=True)]
+        present.update(str(u) for u in pairs["unit"].unique())
         frame, dup_issues = mark_duplicates(frame, ledger)
         issues += dup_issues
         frame["year"] = frame["year"].astype("Int64")
@@ -268,6 +261,7 @@ def assemble(
         ledgers=ledgers,
         coverage=coverage,
         invalid=invalid,
+        answers=answers,
         issues=tuple(issues),
         files=tuple(files),
     )

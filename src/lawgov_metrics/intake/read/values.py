@@ -15,8 +15,13 @@ import numpy as np
 import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue, FieldDef
-from lawgov_metrics.intake.parse import normalise as nz
+from lawgov_metrics.intake.parse.booleans import parse_bool
+from lawgov_metrics.intake.parse.dates import parse_date
+from lawgov_metrics.intake.parse.numbers import parse_count, parse_number, parse_percent
+from lawgov_metrics.intake.parse.outcomes import Parsed
+from lawgov_metrics.intake.parse.published import exact_figure, explicit_answer, qualified_reason
 from lawgov_metrics.issues import Issue
+from lawgov_metrics.submission import ANSWER_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -35,37 +40,54 @@ class RawValue:
         return " › ".join(p for p in (self.file, self.sheet, self.cell) if p)
 
 
-def parse_field_value(field: FieldDef, raw: object, date1904: bool = False) -> nz.Parsed[object]:
+def parse_field_value(field: FieldDef, raw: object, date1904: bool = False) -> Parsed[object]:
     match field.type:
         case "count":
-            return nz.parse_count(raw, unit=field.unit)  # type: ignore[return-value]
+            return parse_count(raw, unit=field.unit)  # type: ignore[return-value]
         case "number" | "hours":
-            return nz.parse_number(raw, unit=field.unit)  # type: ignore[return-value]
+            return parse_number(raw, unit=field.unit)  # type: ignore[return-value]
         case "percent":
-            return nz.parse_percent(raw)  # type: ignore[return-value]
+            return parse_percent(raw)  # type: ignore[return-value]
         case "date":
-            return nz.parse_date(raw, date1904=date1904)  # type: ignore[return-value]
+            return parse_date(raw, date1904=date1904)  # type: ignore[return-value]
         case "bool":
-            return nz.parse_bool(raw)  # type: ignore[return-value]
+            return parse_bool(raw)  # type: ignore[return-value]
     raise AssertionError(field.type)  # pragma: no cover
 
 
 def build_values(
     catalogue: Catalogue, raws: list[RawValue], date1904: dict[str, bool]
-) -> tuple[pd.DataFrame, pd.DataFrame, list[Issue]]:
-    """(values, invalid, issues) from every raw reported figure of the submission."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[Issue]]:
+    """(values, invalid, answers, issues) from every raw reported figure of the submission.
+
+    An explicit answer (不适用, 未公开: :mod:`lawgov_metrics.intake.parse.published`) goes to ``answers``;
+    未发生 is the figure 0; ``先后4次`` is 4; an approximate figure (``超过98%``) is refused, saying why."""
     issues: list[Issue] = []
-    rows, invalid = [], []
+    rows, invalid, answers = [], [], []
     for raw in raws:
         field = catalogue.fields_by_id[raw.field]
-        parsed = parse_field_value(field, raw.raw, date1904.get(raw.file, False))
-        if parsed.blank:
+        answer = explicit_answer(raw.raw)
+        if answer == "none_happened" and field.type == "bool":
+            answer = None  # 无 is 否
+        if answer in ("not_applicable", "not_published"):
+            answers.append((raw.unit, raw.year, raw.period, raw.field, answer, raw.source))
             continue
-        if parsed.error is not None:
+        if answer == "none_happened" and field.type == "date":
+            error: str | None = "不能填“未发生”：未做的请留空（缺数据），本年度不涉及的请填“不适用”"
+            parsed: Parsed[object] = Parsed(error=None)
+        else:
+            given = 0 if answer == "none_happened" else exact_figure(raw.raw)
+            parsed = parse_field_value(field, given, date1904.get(raw.file, False))
+            if parsed.blank:
+                continue
+            error = parsed.error
+            if error is not None and field.type in ("count", "number", "hours", "percent"):
+                error = qualified_reason(raw.raw) or error
+        if error is not None:
             issues.append(
                 Issue(
                     parsed.code or "value-type",
-                    f"「{field.name}」{parsed.error}",
+                    f"「{field.name}」{error}",
                     file=raw.file,
                     sheet=raw.sheet,
                     cell=raw.cell,
@@ -116,7 +138,8 @@ def build_values(
     values = frame[~frame["_bad"]][
         ["unit", "year", "period", "field", "value", "date", "source"]
     ].reset_index(drop=True)
-    return values, invalid_frame.drop_duplicates().reset_index(drop=True), issues
+    answer_frame = pd.DataFrame(answers, columns=list(ANSWER_COLUMNS)).astype({"year": "int64"})
+    return values, invalid_frame.drop_duplicates().reset_index(drop=True), answer_frame, issues
 
 
 def _issue(code: str, message: str, row: Mapping[Any, Any]) -> Issue:

@@ -69,7 +69,7 @@ class WorkbookView:
         import zipfile
 
         from lawgov_metrics.intake.read.columnar import BIG_SHEET_ROWS, Table
-        from lawgov_metrics.intake.read.ledgers import HEADER_SCAN_ROWS
+        from lawgov_metrics.intake.read.ledger_sheet import HEADER_SCAN_ROWS
         from lawgov_metrics.intake.read.xlsx_head import sheet_head
 
         info = self._info.sheet(sheet)

@@ -16,8 +16,8 @@ import pandas as pd
 from lawgov_metrics import layout
 from lawgov_metrics.catalogue.models import Catalogue, FieldDef, Ledger
 from lawgov_metrics.intake.guard.safety import UnreadableFile
-from lawgov_metrics.intake.parse import normalise as nz
-from lawgov_metrics.intake.read.ledgers import (
+from lawgov_metrics.intake.parse.periods import parse_period, parse_year
+from lawgov_metrics.intake.read.ledger_sheet import (
     RawLedger,
     SheetSource,
     extract_ledger,
@@ -121,7 +121,10 @@ def read_workbook(
             if raw is not None:
                 out.ledgers.setdefault(ledger_id, []).append(raw)
             if unit is not None and year is not None:
-                out.coverage.append((ledger_id, unit, year))
+                # A sheet with its header alone says nothing, not "zero records": only records supply a
+                # ledger. "None happened" is an explicit 0 (or 未发生) in 汇总表.
+                if raw is not None and len(raw.rows):
+                    out.coverage.append((ledger_id, unit, year))
                 out.units.add(unit)
                 out.years.add(year)
             continue
@@ -212,7 +215,7 @@ def _read_summary(
     where = _find_label(grid, layout.YEAR_LABEL)
     raw_year, col = _value_right_of(grid, *where) if where else (None, 1)
     year_cell = cell_ref((where[0] if where else 2) + 1, col + 1)
-    parsed_year = nz.parse_year(raw_year)
+    parsed_year = parse_year(raw_year)
     if parsed_year.blank:
         out.issues.append(
             Issue(
@@ -403,7 +406,7 @@ def read_long_table(
         if unit is None:
             skip("unit-unknown", f"单位「{name}」不在单位名册中", layout.LONG_UNIT)
             continue
-        parsed_year = nz.parse_year(cell(layout.LONG_YEAR))
+        parsed_year = parse_year(cell(layout.LONG_YEAR))
         if parsed_year.value is None:
             code = "year-missing" if parsed_year.blank else "year-invalid"
             skip(code, f"年度{parsed_year.error or '未填写'}", layout.LONG_YEAR, unit)
@@ -415,7 +418,7 @@ def read_long_table(
             continue
         period = "Y"
         if layout.LONG_PERIOD in cols and not is_blank(cell(layout.LONG_PERIOD)):
-            parsed_period = nz.parse_period(cell(layout.LONG_PERIOD), year=year)
+            parsed_period = parse_period(cell(layout.LONG_PERIOD), year=year)
             if parsed_period.value is None:
                 skip("period-invalid", f"期间{parsed_period.error}", layout.LONG_PERIOD, unit)
                 continue

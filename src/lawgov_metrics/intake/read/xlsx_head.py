@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import IO, cast
 from xml.etree.ElementTree import Element, XMLPullParser, fromstring
 
+from xlsxwriter.utility import xl_cell_to_rowcol
+
 CHUNK = 1 << 13
 _REF = re.compile(r"([A-Za-z]{1,3})([0-9]+)$")
 
@@ -39,13 +41,6 @@ def _elements(stream: IO[bytes], tag: str) -> Iterator[Element]:
             if isinstance(element, Element) and _local(element.tag) == tag:
                 yield element
                 element.clear()
-
-
-def _column(letters: str) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ord(ch) - 64
-    return number - 1
 
 
 def _text(element: Element) -> str:
@@ -80,7 +75,7 @@ def sheet_head(path: Path, part: str, rows: int) -> list[list[object]]:
                     if _local(cell.tag) != "c":
                         continue
                     ref = _REF.match(cell.get("r") or "")
-                    column = _column(ref.group(1)) if ref else column + 1
+                    column = xl_cell_to_rowcol(ref.group(0).upper())[1] if ref else column + 1
                     key = (row_number - 1, column)
                     kind = cell.get("t") or "n"
                     value = next((c.text for c in cell if _local(c.tag) == "v"), None)

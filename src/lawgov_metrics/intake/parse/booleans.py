@@ -1,0 +1,61 @@
+"""Yes/no: a word of :data:`TRUE_WORDS` or :data:`FALSE_WORDS` (letters in any case, spaces ignored), a
+bool, or the numbers 1 and 0; anything else fails rather than being guessed ("x": a cross or a tick?)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lawgov_metrics.intake.parse.cleaning import _ASCII_LOWER
+from lawgov_metrics.intake.parse.outcomes import BOOL_UNREADABLE, Parsed, ParsedColumn, _fail
+from lawgov_metrics.intake.parse.reading import _Many, _Out, _Reader, _reader, _reasons
+
+TRUE_WORDS = ("是", "有", "对", "√", "✓", "✔", "已", "已完成", "y", "yes", "true", "1", "1.0")
+FALSE_WORDS = ("否", "无", "错", "×", "✗", "✘", "未", "未完成", "n", "no", "false", "0", "0.0")
+_BOOL_WORDS = {word: True for word in TRUE_WORDS} | {word: False for word in FALSE_WORDS}
+
+
+class _BoolReader(_Reader[bool]):
+    out: ClassVar[_Out] = "bool"
+    reason = BOOL_UNREADABLE
+
+    def one_text(self, text: str) -> Parsed[bool]:
+        word = _BOOL_WORDS.get(text.replace(" ", "").translate(_ASCII_LOWER))
+        return _fail(self.reason) if word is None else Parsed(word)
+
+    def one_number(self, x: float) -> Parsed[bool]:
+        return Parsed(x == 1) if x in (0, 1) else _fail(self.reason)
+
+    def one_bool(self, b: bool) -> Parsed[bool]:
+        return Parsed(b)
+
+    def many_text(self, arr: Any) -> _Many:
+        words = pc.ascii_lower(pc.replace_substring(arr, " ", ""))
+        found = pc.index_in(words, value_set=pa.array(list(_BOOL_WORDS), type=words.type))
+        known = found.is_valid().to_numpy(zero_copy_only=False)
+        truth = np.array(list(_BOOL_WORDS.values()), dtype=bool)
+        return truth[found.fill_null(0).to_numpy()], _reasons(len(arr), ~known, self.reason)
+
+    def many_number(self, x: npt.NDArray[np.float64]) -> _Many:
+        return x == 1, _reasons(len(x), (x != 0) & (x != 1), self.reason)
+
+    def many_bool(self, b: npt.NDArray[np.bool_]) -> _Many:
+        return b.copy(), _reasons(len(b))
+
+
+def parse_bool(value: object) -> Parsed[bool]:
+    """Yes/no. True: 是 有 对 √ ✓ ✔ 已 已完成 Y yes TRUE 1; false: 否 无 错 × ✗ ✘ 未 未完成 N no FALSE 0.
+
+    Letters in any case; Python bool; the numbers 1 and 0 (1.0, 0.0); any other number fails.
+    """
+    return _reader(_BoolReader).parse(value)
+
+
+def parse_bool_series(series: pd.Series[Any]) -> ParsedColumn:
+    """:func:`parse_bool` over a column; values are the nullable ``boolean`` dtype."""
+    return _reader(_BoolReader).parse_series(series)
