@@ -6,6 +6,7 @@ raised to the user mid-way, so a clerk sees every problem of a submission in one
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -50,11 +51,15 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "value-choice": ("error", "不在可选值中"),
     "value-id-precision": ("error", "编号被存成了数字并丢失精度"),
     "date-out-of-year": ("warning", "日期不在填报年度内"),
+    "date-before-period": ("error", "日期早于所报告的年度"),
     "date-calendar": ("error", "日期超出法定节假日数据范围"),
     "part-exceeds-whole": ("error", "部分大于整体"),
     "value-conflict": ("error", "同一项填报了不同的数值"),
     "ledger-conflict": ("error", "直接填报的数值与台账汇总不一致"),
     "rate-conflict": ("warning", "填报的比率与分子、分母不一致"),
+    "value-duplicate": ("warning", "重复填报了相同的数值"),
+    "file-empty": ("error", "文件中没有读到任何数据"),
+    "file-blank": ("warning", "未填写任何数据"),
     "record-duplicate": ("warning", "台账记录重复"),
     "row-skipped": ("warning", "行未计入"),
 }
@@ -105,3 +110,18 @@ def cell_ref(row: int, column: int) -> str:
     from xlsxwriter.utility import xl_rowcol_to_cell
 
     return str(xl_rowcol_to_cell(row - 1, column - 1))
+
+
+def split_source(source: object) -> tuple[str, str, str]:
+    """``file › sheet › cell`` (or ``file › cell`` for a CSV) → (file, sheet, cell); a ledger's source
+    (``台账《…》``) or the catalogue's is no place in a file: ("", "", "")."""
+    parts = str(source).split(" › ") if source else []
+    if len(parts) < 2:
+        return "", "", ""
+    if len(parts) == 2:
+        return (
+            (parts[0], "", parts[1])
+            if re.fullmatch(r"[A-Z]{1,3}[0-9]+", parts[1])
+            else (parts[0], parts[1], "")
+        )
+    return parts[0], parts[1], parts[2]

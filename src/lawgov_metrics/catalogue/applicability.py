@@ -79,3 +79,9 @@ def ledgers_for_kind(catalogue: Catalogue, kind: str) -> list[Ledger]:
         lid for ind in indicators_for_kind(catalogue, kind) for lid in indicator_ledger_ids(catalogue, ind)
     }
     return [ledger for ledger in catalogue.ledgers if ledger.id in wanted]
+
+
+def report_date_fields(catalogue: Catalogue) -> set[str]:
+    """Date fields that date a year's own report (those deadline indicators judge): a date before the year it
+    reports on cannot be that report (a 2022 date offered as the 2024 statistics report)."""
+    return {i.field for i in catalogue.indicators if i.kind == "deadline"}

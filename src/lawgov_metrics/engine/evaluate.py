@@ -46,9 +46,7 @@ def evaluate(
     coverage = coverage_of(submission)
     values, conflicts = combine_table(catalogue, submission, coverage)
     answers = _answers(submission)
-    units = _active_units(
-        submission, np.concatenate([values["unit"], answers["unit"].to_numpy(dtype=object)]), coverage
-    )
+    units = _assessed_units(submission)
     unit_names = units["unit"].to_numpy(dtype=object)
     ctx = Context(
         catalogue=catalogue,
@@ -295,8 +293,7 @@ def _provenance(ctx: Context, grid: Grid, judged: Judged) -> pd.DataFrame:
     )
 
 
-def _active_units(submission: Submission, value_units: np.ndarray, coverage: pd.DataFrame) -> pd.DataFrame:
-    """Units of the register with any figure or ledger in the submission, with their kind."""
-    present = set(pd.unique(value_units).tolist()) | set(coverage["unit"].unique().tolist())
-    units = submission.units[submission.units["unit"].isin(present)][["unit", "kind"]]
-    return units.drop_duplicates("unit").reset_index(drop=True)
+def _assessed_units(submission: Submission) -> pd.DataFrame:
+    """The units the submission names (``Submission.units``: a figure, a ledger, or a file of theirs that
+    held nothing — then 未报送), with their kind, once each."""
+    return submission.units[["unit", "kind"]].drop_duplicates("unit").reset_index(drop=True)

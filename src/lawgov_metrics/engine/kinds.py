@@ -39,7 +39,7 @@ from lawgov_metrics.engine.judged import (
 )
 from lawgov_metrics.engine.ledger_kinds import judge_cumulative, judge_duration, judge_per_person
 from lawgov_metrics.engine.values import Found
-from lawgov_metrics.issues import Issue
+from lawgov_metrics.issues import Issue, split_source
 
 # ---------------------------------------------------------------- ratio, trend
 
@@ -95,7 +95,7 @@ def _rate_conflicts(ctx: Context, grid: Grid, r: _Ratio) -> None:
     for row in np.flatnonzero(disagree).tolist():
         ind = inds[int(grid.which[row])]
         assert ind.rate is not None
-        where = str(r.rate.source[row]).split(" › ")
+        file, sheet, cell = split_source(r.rate.source[row])
         ctx.issues.append(
             Issue(
                 "rate-conflict",
@@ -103,9 +103,9 @@ def _rate_conflicts(ctx: Context, grid: Grid, r: _Ratio) -> None:
                 f"{fields[ind.numerator].name}÷{fields[ind.denominator].name}"
                 f"（{float(r.num.value[row]):g}/{float(r.den.value[row]):g}）计算为 {percent(float(r.value[row]))}；"
                 "以分子、分母为准",
-                file=where[0],
-                sheet=where[1] if len(where) > 1 else "",
-                cell=where[2] if len(where) > 2 else "",
+                file=file,
+                sheet=sheet,
+                cell=cell,
                 value=percent(float(r.rate.value[row])),
                 unit=str(ctx.units[grid.unit[row]]),
             )

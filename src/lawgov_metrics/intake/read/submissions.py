@@ -15,7 +15,13 @@ import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.intake.read.columnar import Table
-from lawgov_metrics.intake.read.ledger_sheet import RawLedger, SheetSource, extract_ledger, loose_label
+from lawgov_metrics.intake.read.ledger_sheet import (
+    RawLedger,
+    SheetSource,
+    extract_ledger,
+    is_blank,
+    loose_label,
+)
 from lawgov_metrics.intake.read.ledgers import mark_duplicates, parse_ledger
 from lawgov_metrics.intake.read.register import (
     REGISTER_FILE_NAMES,
@@ -219,6 +225,7 @@ def assemble(
     catalogue: Catalogue, units: UnitRegister, reads: list[FileRead], issues: list[Issue], files: list[str]
 ) -> Submission:
     """Combine the files: parse figures, check across files, de-duplicate ledger records."""
+    issues = [*issues, *_nothing_read(reads)]
     issues = [*issues]
     raws = [raw for read in reads for raw in read.raws]
     date1904 = {read.file: read.date1904 for read in reads}
@@ -265,3 +272,32 @@ def assemble(
         issues=tuple(issues),
         files=tuple(files),
     )
+
+
+def _nothing_read(reads: list[FileRead]) -> list[Issue]:
+    """A file that gave no figure, answer, flagged cell or ledger record is never taken silently: an error,
+    or a warning (未填写任何数据) when its header (unit, year) was read — a blank template. A file already
+    reported unreadable is not reported twice."""
+    out = []
+    for read in reads:
+        filled = (
+            any(not is_blank(raw.raw) for raw in read.raws)
+            or bool(read.invalid)
+            or any(len(part.rows) for parts in read.ledgers.values() for part in parts)
+        )
+        if filled or any(i.severity == "error" for i in read.issues):
+            continue
+        if read.units or read.years:
+            out.append(
+                Issue(
+                    "file-blank",
+                    "未填写任何数据：只有表头（填报单位、年度），没有任何数值、答复或台账记录",
+                    file=read.file,
+                    unit=next(iter(read.units), ""),
+                )
+            )
+        else:
+            out.append(
+                Issue("file-empty", "文件中没有读到任何数据（既无汇总数值，也无台账记录）", file=read.file)
+            )
+    return out

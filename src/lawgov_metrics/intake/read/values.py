@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lawgov_metrics.catalogue.applicability import report_date_fields
 from lawgov_metrics.catalogue.models import Catalogue, FieldDef
 from lawgov_metrics.intake.parse.booleans import parse_bool
 from lawgov_metrics.intake.parse.dates import parse_date
@@ -127,6 +128,8 @@ def build_values(
     frame["date"] = pd.to_datetime(frame["date"])
     frame, more = _bounds(catalogue, frame)
     issues += more
+    frame, more = _report_dates(catalogue, frame)
+    issues += more
     frame, more = _conflicts(catalogue, frame)
     issues += more
     more, bad_parts = _parts(catalogue, frame)
@@ -181,6 +184,28 @@ def _bounds(catalogue: Catalogue, frame: pd.DataFrame) -> tuple[pd.DataFrame, li
     return frame, issues
 
 
+def _report_dates(catalogue: Catalogue, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """A report's date earlier than the year it reports on is an error at its cell (数据有误), never a
+    report on time; so is one more than two years after it."""
+    fields = report_date_fields(catalogue)
+    year = frame["date"].dt.year
+    early = frame["field"].isin(fields) & (year < frame["year"])
+    late = frame["field"].isin(fields) & (year > frame["year"] + 2)
+    issues = []
+    for row in frame[early | late].to_dict("records"):
+        name = catalogue.fields_by_id[str(row["field"])].name
+        when = "早于" if int(pd.Timestamp(row["date"]).year) < int(row["year"]) else "晚于"
+        issues.append(
+            _issue(
+                "date-before-period" if when == "早于" else "value-out-of-range",
+                f"「{name}」为 {_shown(row)}，{when} {row['year']} 年度报告可能的日期"
+                f"（{row['year']}-01-01 至 {int(row['year']) + 2}-12-31）；是否填成了其他年度的日期？",
+                row,
+            )
+        )
+    return frame.assign(_bad=frame["_bad"].to_numpy() | (early | late).to_numpy()), issues
+
+
 def _conflicts(catalogue: Catalogue, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """The same unit/year/period/field twice: equal copies collapse; different ones are 数据有误."""
     key = ["unit", "year", "period", "field"]
@@ -204,6 +229,7 @@ def _conflicts(catalogue: Catalogue, frame: pd.DataFrame) -> tuple[pd.DataFrame,
                     row,
                 )
             )
+    issues += _duplicates(frame[same_key].loc[~differs], key)
     frame = frame.copy()
     bad_keys = conflicting[key].drop_duplicates()
     frame = frame.merge(bad_keys.assign(_conflict=True), on=key, how="left")
@@ -212,6 +238,34 @@ def _conflicts(catalogue: Catalogue, frame: pd.DataFrame) -> tuple[pd.DataFrame,
     # equal copies: keep the first
     frame = frame[~(frame.duplicated(subset=key, keep="first") & ~frame["_bad"])]
     return frame.reset_index(drop=True), issues
+
+
+def _duplicates(same: pd.DataFrame, key: list[str]) -> list[Issue]:
+    """Equal copies of a figure count once, and are reported: per file (and unit-year) that repeats what an
+    earlier file or row already gave, one warning naming the first place and how many figures."""
+    if same.empty:
+        return []
+    first = same.groupby(key, sort=False)[["_file", "source"]].transform("first")
+    repeat = same.assign(_first_file=first["_file"], _first_source=first["source"])
+    repeat = repeat[repeat["source"] != repeat["_first_source"]]
+    issues = []
+    for (file, first_file, unit, year), group in repeat.groupby(
+        ["_file", "_first_file", "unit", "year"], sort=False
+    ):
+        row = group.iloc[0]
+        where = "本文件中已填报" if file == first_file else f"已在「{first_file}」中填报"
+        issues.append(
+            Issue(
+                "value-duplicate",
+                f"{unit} {year} 年的 {len(group)} 项数据{where}，数值相同，只计一次"
+                f"（如 {row['_first_source']}）",
+                file=str(file),
+                sheet=str(row["_sheet"]),
+                cell=str(row["_cell"]),
+                unit=str(unit),
+            )
+        )
+    return issues
 
 
 def _parts(catalogue: Catalogue, frame: pd.DataFrame) -> tuple[list[Issue], pd.DataFrame]:
