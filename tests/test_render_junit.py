@@ -116,3 +116,25 @@ def test_check_issue_without_a_file_gets_its_own_case() -> None:
     root = ET.fromstring(junit_for_check(payload))
     names = [c.get("name") for c in root.iter("testcase")]
     assert names == ["a.xlsx", "（未关联文件的问题）"]
+
+
+def test_fail_under_shows_each_unit_year_below_the_line_as_a_failing_case(assessment: Assessment) -> None:
+    """The XML and the exit code agree: every unit-year below --fail-under is one failing case."""
+    root = ET.fromstring(junit_for_score(assessment, fail_under=80))
+    cases = [
+        (suite.get("name"), case)
+        for suite in root.iter("testsuite")
+        for case in suite.iter("testcase")
+        if case.get("name") == "得分率不低于 80%"
+    ]
+    assert len(cases) == len(assessment.scores)
+    failed = sorted(str(name) for name, case in cases if case.find("failure") is not None)
+    below = assessment.below(80)
+    assert failed == sorted(f"{u} {y}" for u, y in zip(below["unit"], below["year"], strict=True))
+    assert len(failed) == 9 and assessment.exit_code(80) == 1
+    messages = {case.find("failure").get("message") for _, case in cases if case.find("failure") is not None}  # type: ignore[union-attr]
+    assert "得分率 18.9% 低于 80%" in messages
+    assert all(c.get("time") is not None for c in root.iter("testcase"))
+    assert root.get("skipped") is None  # the common JUnit XSD has no such attribute on <testsuites>
+    plain = ET.fromstring(junit_for_score(assessment))
+    assert not [c for c in plain.iter("testcase") if "得分率不低于" in str(c.get("name"))]

@@ -3,7 +3,8 @@
 ``SCORE_FORMATS`` / ``CHECK_FORMATS`` map each ``--format`` name the CLI offers to a callable
 ``(payload, out, **options) -> None``. ``out`` is a text stream (stdout for machine output) or, for
 ``table``, a ``rich.console.Console`` (a plain stream is wrapped in one). Options: ``unit=`` for the
-``score`` table (one unit's indicators), ``strict=`` for ``check`` (warnings fail too); renderers that
+``score`` table (one unit's indicators), ``fail_under=`` for ``score`` (JUnit shows each unit-year below
+it as a failing case), ``strict=`` for ``check`` (warnings fail too); renderers that
 have no use for an option ignore it, so the CLI can call every format alike.
 
 The Excel report is written to a path, not a stream: :func:`lawgov_metrics.render.xlsx.write_xlsx`.
@@ -43,16 +44,20 @@ __all__ = [
 
 
 class ScoreRenderer(Protocol):
-    def __call__(self, assessment: Assessment, out: Any, /, *, unit: str | None = None) -> None: ...
+    def __call__(
+        self, assessment: Assessment, out: Any, /, *, unit: str | None = None, fail_under: float | None = None
+    ) -> None: ...
 
 
 class CheckRenderer(Protocol):
     def __call__(self, report: Any, out: Any, /, *, strict: bool = False) -> None: ...
 
 
-def render_json(assessment: Assessment, stream: TextIO, /, *, unit: str | None = None) -> None:
+def render_json(
+    assessment: Assessment, stream: TextIO, /, *, unit: str | None = None, fail_under: float | None = None
+) -> None:
     """``score --format json``: :meth:`Assessment.as_dict` (``schemas/score.schema.json``).
-    ``unit`` is ignored: the caller narrows the assessment itself."""
+    ``unit`` and ``fail_under`` are ignored: the caller narrows the assessment, the exit code says the rest."""
     from lawgov_metrics.render.jsonout import dump_json
 
     dump_json(assessment.as_dict(), stream)
@@ -71,16 +76,25 @@ def _console(out: Console | TextIO) -> Console:
     return out if isinstance(out, Console) else Console(file=out)
 
 
-def _score_table(assessment: Assessment, out: Console | TextIO, /, *, unit: str | None = None) -> None:
+def _score_table(
+    assessment: Assessment,
+    out: Console | TextIO,
+    /,
+    *,
+    unit: str | None = None,
+    fail_under: float | None = None,
+) -> None:
     from lawgov_metrics.render.terminal import render_terminal
 
     render_terminal(assessment, _console(out), unit=unit)
 
 
-def _score_junit(assessment: Assessment, out: TextIO, /, *, unit: str | None = None) -> None:
+def _score_junit(
+    assessment: Assessment, out: TextIO, /, *, unit: str | None = None, fail_under: float | None = None
+) -> None:
     from lawgov_metrics.render.junit import junit_for_score
 
-    out.write(junit_for_score(assessment))
+    out.write(junit_for_score(assessment, fail_under=fail_under))
 
 
 def _check_table(report: Any, out: Console | TextIO, /, *, strict: bool = False) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from lawgov_metrics.render.numbers import finite_number
 from lawgov_metrics.render.safe_text import xml_text
 from lawgov_metrics.results import FAILING_STATUSES, STATUS_LABELS
 
@@ -55,8 +56,38 @@ def _result_message(row: Mapping[Any, Any]) -> str:
     return "；".join(parts)
 
 
-def score_suites(assessment: Assessment) -> list[SuiteRow]:
-    """One suite per unit-year in the order of the scores (year, kind, rank), a case per indicator."""
+def _score_cases(assessment: Assessment, fail_under: float | None) -> dict[tuple[str, int], CaseRow]:
+    """Per unit-year, the case of its 得分率 against ``--fail-under`` (failing below it, so the XML and the
+    exit code agree), or 未报送 (skipped)."""
+    cases = {}
+    for row in assessment.scores.to_dict("records"):
+        unit, year = str(row["unit"]), int(row["year"])
+        if not row["submitted"]:
+            cases[(unit, year)] = CaseRow(
+                classname=unit,
+                name=f"{unit} {year} 年度填报",
+                outcome="skipped",
+                message="未报送：本年度没有任何填报",
+            )
+        elif fail_under is not None:
+            rate = finite_number(row["rate"])
+            shown = "—" if rate is None else f"{rate * 100:.1f}%"
+            below = rate is not None and rate * 100 < fail_under
+            cases[(unit, year)] = CaseRow(
+                classname=unit,
+                name=f"得分率不低于 {fail_under:g}%",
+                outcome="failure" if below else "passed",
+                message=f"得分率 {shown} 低于 {fail_under:g}%" if below else "",
+                kind="fail-under" if below else "",
+                text=f"得分 {round(float(row['points']), 2):g}/{round(float(row['max_points']), 2):g}，得分率 {shown}",
+                system_out="" if below else f"得分率 {shown}",
+            )
+    return cases
+
+
+def score_suites(assessment: Assessment, fail_under: float | None = None) -> list[SuiteRow]:
+    """One suite per unit-year in the order of the scores (year, kind, rank), a case per indicator; with
+    ``fail_under``, first a case for the unit-year's 得分率; a unit-year 未报送 has one skipped case."""
     results = assessment.results
     by_key: dict[tuple[str, int], list[CaseRow]] = {}
     for row in results.to_dict("records"):
@@ -79,7 +110,14 @@ def score_suites(assessment: Assessment) -> list[SuiteRow]:
         (str(u), int(y)) for u, y in zip(assessment.scores["unit"], assessment.scores["year"], strict=True)
     ]
     keys = list(dict.fromkeys([*order, *by_key]))
-    return [SuiteRow(name=f"{unit} {year}", cases=tuple(by_key.get((unit, year), ()))) for unit, year in keys]
+    extra = _score_cases(assessment, fail_under)
+    return [
+        SuiteRow(
+            name=f"{unit} {year}",
+            cases=(*([extra[(unit, year)]] if (unit, year) in extra else []), *by_key.get((unit, year), ())),
+        )
+        for unit, year in keys
+    ]
 
 
 # ---------------------------------------------------------------- check
@@ -156,10 +194,11 @@ def _xml(suites: list[SuiteRow], name: str) -> str:
     return text.replace('encoding="utf-8"', 'encoding="UTF-8"', 1)  # the declaration as CI tools print it
 
 
-def junit_for_score(assessment: Assessment) -> str:
+def junit_for_score(assessment: Assessment, *, fail_under: float | None = None) -> str:
     """``<testsuites>``: a ``<testsuite>`` per unit-year, a ``<testcase>`` per indicator;
-    未达标/缺数据/数据有误 fail, 不适用/未到期 are skipped."""
-    return _xml(score_suites(assessment), name="lawgov-metrics score")
+    未达标/缺数据/数据有误/未公开 fail, 不适用/未到期 are skipped; with ``fail_under``, a case per unit-year
+    for its 得分率, failing below the line (as the exit code does)."""
+    return _xml(score_suites(assessment, fail_under), name="lawgov-metrics score")
 
 
 def junit_for_check(report: Any, *, strict: bool = False) -> str:
