@@ -350,3 +350,20 @@ def test_the_same_figures_sent_twice_are_reported(catalogue: Catalogue, tmp_path
     assert "2 项数据" in duplicates[0].message and str(first) in duplicates[0].message
     a = evaluate(catalogue, submission, [2024], as_of=AS_OF)
     assert _result(a, LONGHUA, 2024, "npc_cppcc_proposal_satisfaction")["value"] == pytest.approx(0.9)
+
+
+def test_a_blank_optional_whole_number_in_a_ledger_is_no_error(catalogue: Catalogue, tmp_path: Path) -> None:
+    """参加人数 (an int with min 0) left blank, as clerks do: no "应不小于 0" (a nullable NA once was)."""
+    path = fill(
+        catalogue,
+        tmp_path / "ledger.xlsx",
+        "district_gov",
+        LONGHUA,
+        2024,
+        {},
+        {"学法与培训活动台账": [[dt.date(2024, m, 10), "中心组学法", f"第{m}次"] for m in (3, 6, 9, 12)]},
+    )
+    a = _score(catalogue, path)
+    assert [i for i in a.issues_list if i.severity == "error"] == []
+    sessions = _result(a, LONGHUA, 2024, "leadership_study_sessions")
+    assert (sessions["status"], sessions["value"]) == ("met", 4.0)

@@ -59,6 +59,7 @@ HEADERS = {
         "说明",
         "方案原文",
         "数据来源",
+        "填报备注",
     ],
     "章节得分": [
         "单位",
@@ -152,7 +153,7 @@ def _last_row(ref: str) -> int:
 def test_details_sheet(workbook: Any, assessment: Assessment) -> None:
     ws = workbook["指标明细"]
     assert ws.freeze_panes == "B2"
-    assert ws.auto_filter.ref == f"A1:P{len(assessment.results) + 1}"
+    assert ws.auto_filter.ref == f"A1:Q{len(assessment.results) + 1}"
     rows = _rows(ws)
     assert len(rows) == len(assessment.results)
     filing = next(

@@ -114,6 +114,7 @@ def test_summary_header_row(city_dept: openpyxl.Workbook, catalogue: Catalogue) 
         layout.COL_CLAUSE,
         *(layout.PERIOD_COLUMNS[p] for p in periods),
         layout.COL_NOTE,
+        layout.COL_REMARK,
     ]
     assert all(ws.cell(row=5, column=c).value is None for c in range(1, len(header) + 1))
 

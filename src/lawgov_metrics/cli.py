@@ -16,6 +16,7 @@ from lawgov_metrics import __version__
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Mapping
 
     from rich.console import Console
 
@@ -345,9 +346,9 @@ def score(
     from lawgov_metrics.api import evaluate
 
     assessment = evaluate(catalogue, submission, chosen_years, as_of=as_of_date)
+    unit_name = _resolve_unit_name(assessment, submission.names, unit) if unit is not None else None
     shown = assessment
-    if kinds is not None or unit is not None:
-        unit_name = _resolve_unit_name(assessment, unit) if unit is not None else None
+    if kinds is not None or unit_name is not None:
         shown = assessment.filtered(units={unit_name} if unit_name else None, kinds=kinds)
     if output is not None:
         try:
@@ -358,9 +359,9 @@ def score(
     from lawgov_metrics.render import SCORE_FORMATS
 
     if fmt is ReportFormat.table:
-        SCORE_FORMATS["table"](shown, _stdout(), unit=_resolve_unit_name(assessment, unit) if unit else None)
+        SCORE_FORMATS["table"](shown, _stdout(), unit=unit_name)
     else:
-        SCORE_FORMATS[fmt.value](shown, sys.stdout)
+        SCORE_FORMATS[fmt.value](shown, sys.stdout, fail_under=fail_under)
     code = assessment.exit_code(fail_under)
     if assessment.error_count:
         typer.echo(
@@ -391,17 +392,24 @@ def _refuse_overwriting_inputs(output: Path, paths: list[Path]) -> None:
             _fail(f"拒绝覆盖输入文件：{output}")
 
 
-def _resolve_unit_name(assessment: Assessment, unit: str) -> str:
+def _resolve_unit_name(assessment: Assessment, names: Mapping[str, str], unit: str) -> str:
+    """A unit of the assessment by its name, an alias, or a short name naming one of its units only (spaces
+    and full-width forms aside); ambiguous or unknown → the candidates or the closest names, exit 2."""
     from lawgov_metrics.intake.parse.names import normalise_unit_name
+    from lawgov_metrics.intake.read.register import match_unit
 
-    names = {str(u) for u in assessment.scores["unit"]}
-    wanted = normalise_unit_name(unit)
-    if wanted in names:
-        return wanted
-    matches = sorted(n for n in names if wanted in n)
-    if len(matches) == 1:
-        return matches[0]
-    hint = f"，可能是：{'、'.join(matches[:5])}" if matches else ""
+    assessed = set(map(str, assessment.scores["unit"]))
+    known = {k: u for k, u in names.items() if u in assessed}  # the register's order: candidates listed in it
+    known.update({normalise_unit_name(u): u for u in sorted(assessed) if normalise_unit_name(u) not in known})
+    found = match_unit(unit, known)
+    if found.unit is not None:
+        return found.unit
+    if found.candidates:
+        _fail(f"单位「{unit}」不明确，可能是：{'、'.join(found.candidates)}；请写出单位全称或别名")
+    registered = names.get(normalise_unit_name(unit))
+    if registered is not None:
+        _fail(f"单位「{unit}」（{registered}）在单位名册中，但所给文件中没有它的数据")
+    hint = f"；您是否要找：{'、'.join(found.suggestions)}？" if found.suggestions else ""
     _fail(f"评估结果中没有单位「{unit}」{hint}")
 
 
@@ -429,8 +437,9 @@ def explain(
     _parse_years(year, None, catalogue)
     from lawgov_metrics.api import evaluate
 
-    assessment = evaluate(catalogue, _read(paths, catalogue, units), [year], as_of=_parse_date(as_of))
-    unit_name = _resolve_unit_name(assessment, unit)
+    submission = _read(paths, catalogue, units)
+    assessment = evaluate(catalogue, submission, [year], as_of=_parse_date(as_of))
+    unit_name = _resolve_unit_name(assessment, submission.names, unit)
     from lawgov_metrics.render.explain import explanation, print_explanation
 
     found = explanation(assessment, unit_name, indicator, year)

@@ -57,11 +57,15 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "value-conflict": ("error", "同一项填报了不同的数值"),
     "ledger-conflict": ("error", "直接填报的数值与台账汇总不一致"),
     "rate-conflict": ("warning", "填报的比率与分子、分母不一致"),
+    "roll-up-short": ("warning", "本级数值小于下属单位合计"),
     "value-duplicate": ("warning", "重复填报了相同的数值"),
     "file-empty": ("error", "文件中没有读到任何数据"),
     "file-blank": ("warning", "未填写任何数据"),
     "record-duplicate": ("warning", "台账记录重复"),
     "row-skipped": ("warning", "行未计入"),
+    # provenance beside a figure (来源, 统计截止日, 备注)
+    "text-truncated": ("warning", "文字过长，已截断"),
+    "remark-unused": ("warning", "备注没有对应的数值"),
 }
 
 
@@ -99,6 +103,36 @@ class Issue:
         record = asdict(self)
         record["severity"] = self.severity
         return record
+
+
+_OS_ERRORS = {
+    "ENOENT": "文件或文件夹不存在",
+    "EACCES": "没有访问权限",
+    "EPERM": "操作不被允许（权限不足）",
+    "EISDIR": "这是一个文件夹，不是文件",
+    "ENOTDIR": "路径中有一部分不是文件夹",
+    "ENOSPC": "磁盘空间已满",
+    "EDQUOT": "超出磁盘配额",
+    "EFBIG": "文件超出系统允许的大小（如 ulimit -f 的限制）",
+    "EROFS": "文件系统是只读的",
+    "EIO": "磁盘读写出错（输入/输出错误）",
+    "ENAMETOOLONG": "文件名过长",
+    "EMFILE": "打开的文件过多",
+    "ENFILE": "系统打开的文件过多",
+    "EBUSY": "文件正被占用",
+    "ETXTBSY": "文件正被占用",
+    "ELOOP": "符号链接循环",
+    "EXDEV": "不能跨文件系统移动文件",
+    "EAGAIN": "资源暂时不可用",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error in Chinese (the C library's own text follows the locale, usually English)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return _OS_ERRORS.get(name, f"系统错误 {name or exc.errno or type(exc).__name__}")
 
 
 def count_errors(issues: Iterable[Issue]) -> int:

@@ -4,7 +4,8 @@
 ``scores``      unit × year: points, max_points, rate, coverage, rank within its kind, grade, status counts;
                 ``submitted`` False for a unit-year with no submission at all (未报送: no rank, no grade)
 ``chapters``    unit × year × chapter: points, max_points, rate
-``provenance``  unit × year × indicator × input: value and where it came from
+``provenance``  unit × year × indicator × input: value and where it came from (``source``), and what the
+                unit said of it: ``cited`` (来源), ``as_of`` (统计截止日, NaT if not given), ``note`` (备注)
 ``issues``      every data problem (see :mod:`lawgov_metrics.issues`)
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
@@ -119,6 +121,36 @@ class Assessment:
             return 1
         return 0
 
+    def _inputs(self) -> dict[tuple[str, int, str], list[dict[str, Any]]]:
+        """Each result's inputs for JSON: name, figure as shown, source, and the unit's 来源/统计截止日/备注."""
+        prov = self.provenance
+        out: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
+        if not len(prov):
+            return out
+        keys = zip(prov["unit"].tolist(), prov["year"].tolist(), prov["indicator"].tolist(), strict=True)
+        blank = [None] * len(prov)
+        given = zip(
+            prov["input"].tolist(),
+            prov["value"].tolist(),
+            prov["source"].tolist(),
+            *(prov[k].tolist() if k in prov else blank for k in REMARK_LABELS),
+            strict=True,
+        )
+        for (unit, year, indicator), (name, shown, source, cited, as_of, note) in zip(
+            keys, given, strict=True
+        ):
+            out.setdefault((unit, int(year), indicator), []).append(
+                {
+                    "input": str(name),
+                    "display": str(shown),
+                    "source": _remark(source),
+                    "cited": _remark(cited) or None,
+                    "as_of": _remark(as_of) or None,
+                    "note": _remark(note) or None,
+                }
+            )
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         """The documented JSON contract of ``score --format json``."""
         chapter_map: dict[tuple[str, int], dict[str, Any]] = {}
@@ -145,6 +177,7 @@ class Assessment:
             }
             for row in self.scores.to_dict("records")
         ]
+        inputs = self._inputs()
         results = [
             {
                 "unit": row["unit"],
@@ -161,6 +194,7 @@ class Assessment:
                 "points": _num(row["points"]),
                 "max_points": _num(row["max_points"]),
                 "note": row["note"],
+                "inputs": inputs.get((row["unit"], int(row["year"]), row["indicator"]), []),
             }
             for row in self.results.to_dict("records")
         ]
@@ -180,6 +214,33 @@ class Assessment:
                 "warnings": len(self.issues_list) - self.error_count,
             },
         }
+
+
+REMARK_LABELS = {"cited": "来源", "as_of": "统计截止日", "note": "备注"}
+
+
+def remark_text(record: Mapping[Any, Any]) -> str:
+    """「来源：…；统计截止日：2024-12-31；备注：…」 from a record's ``cited, as_of, note`` (any may be absent);
+    empty when none was given. The text is as the unit wrote it: a renderer makes it safe for its medium."""
+    parts = []
+    for key, label in REMARK_LABELS.items():
+        value = _remark(record.get(key))
+        if value:
+            parts.append(f"{label}：{value}")
+    return "；".join(parts)
+
+
+def _remark(value: Any) -> str:
+    """A remark as text: a date (datetime, Timestamp, datetime64) as YYYY-MM-DD; None, NaN and NaT as ""."""
+    if value is None or value != value:  # NaN and NaT are not equal to themselves
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if type(value).__name__ == "datetime64":
+        return str(value)[:10]
+    return str(value)
 
 
 def _num(value: Any) -> float | None:

@@ -1,18 +1,24 @@
 """The tidy, validated form of everything units submitted: the contract between intake and engine.
 
-``values``  one row per reported figure: ``unit, year, period, field, value, date, source``
+``values``  one row per reported figure: ``unit, year, period, field, value, date, source`` and its
+            provenance as the unit gave it, ``cited, as_of, note``
             (``period`` is ``Y``, ``H1``/``H2`` or ``Q1``…``Q4``; numbers, percents as fractions and
-            booleans as 1.0/0.0 in ``value``; date fields in ``date``; ``source`` is file › sheet › cell).
+            booleans as 1.0/0.0 in ``value``; date fields in ``date``; ``source`` is file › sheet › cell;
+            ``cited`` the 来源 text, ``as_of`` the 统计截止日 (a date), ``note`` the 备注 — empty text and NaT
+            where not given; a frame built by hand may leave the three out).
 ``ledgers`` ledger id → records: ``unit, year, half, quarter``, the ledger's column ids, and
             ``_file, _sheet, _row, _invalid`` (``_invalid``: the row has a value that failed validation).
 ``coverage`` which ``(ledger, unit, year)`` were supplied: those with at least one record. A sheet with
             its header alone supplies nothing; a supplied ledger's figures with no matching records count 0;
             an absent ledger's are 缺数据 (unless reported directly).
 ``invalid`` ``(unit, year, field)`` whose reported value failed validation → 数据有误.
-``answers`` explicit answers where a figure was expected: ``unit, year, period, field, answer, source`` with
+``answers`` explicit answers where a figure was expected: ``unit, year, period, field, answer, source``
+            (and, from the reader, ``cited, as_of, note`` as in ``values``) with
             ``answer`` ``not_applicable`` (不适用: the indicators reading the field leave the maximum) or
             ``not_published`` (未公开: counts as no data, scores 0). 未发生 is the figure 0, in ``values``.
-``units``   who is assessed: ``unit, kind`` (catalogue unit-kind id) and ``parent`` (district of a town).
+``units``   who is assessed: ``unit, kind`` (catalogue unit-kind id) and ``parent`` (the unit of the
+            district a town or district department belongs to, from the register's 所属区; else missing).
+``names``   every name and alias the units register knows (normalised) → its unit, to find units by name.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
 
 VALUE_COLUMNS = ("unit", "year", "period", "field", "value", "date", "source")
 ANSWER_COLUMNS = ("unit", "year", "period", "field", "answer", "source")
+REMARK_COLUMNS = ("cited", "as_of", "note")  # a figure's 来源, 统计截止日 and 备注, in values and answers
 ANSWER_LABELS = {"not_applicable": "不适用", "not_published": "未公开"}
 LEDGER_META_COLUMNS = ("unit", "year", "half", "quarter", "_file", "_sheet", "_row", "_invalid")
 
@@ -42,6 +49,7 @@ class Submission:
     answers: pd.DataFrame | None = None
     issues: tuple[Issue, ...] = ()
     files: tuple[str, ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -65,5 +73,8 @@ def empty_values() -> pd.DataFrame:
             "value": pd.Series(dtype="float64"),
             "date": pd.Series(dtype="datetime64[ns]"),
             "source": pd.Series(dtype="str"),
+            "cited": pd.Series(dtype="str"),
+            "as_of": pd.Series(dtype="datetime64[ns]"),
+            "note": pd.Series(dtype="str"),
         }
     )

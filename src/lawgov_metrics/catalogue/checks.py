@@ -148,6 +148,13 @@ class _Checker:
                     self.add((*path, "part_of"), f"部分与整体类型不同（{field.type} 与 {whole.type}）")
                 if field.part_of == field.id:
                     self.add((*path, "part_of"), "字段不能是它自己的一部分")
+                if whole is not None and whole.roll_up != field.roll_up:
+                    self.add(
+                        (*path, "roll_up"),
+                        f"部分与整体（`{whole.id}`）的 roll_up 应一致：只汇总其一会使部分与整体来自不同单位",
+                    )
+            if field.roll_up is not None and field.type not in ("count", "number", "hours"):
+                self.add((*path, "roll_up"), f"{field.type} 类型的字段不能由下属单位相加汇总")
             if field.derive is not None:
                 derive = field.derive
                 if field.type not in ("count", "number", "hours"):
@@ -186,6 +193,11 @@ class _Checker:
                 den = self.field_ref((*path, "denominator"), ind.denominator, numeric)
                 if num is not None and den is not None and num.period != den.period:
                     self.add((*path, "denominator"), "分子、分母的填报周期不同")
+                if num is not None and den is not None and num.roll_up != den.roll_up:
+                    self.add(
+                        (*path, "denominator"),
+                        "分子、分母的 roll_up 应一致：只汇总其一会使比率两端来自不同单位",
+                    )
                 if ind.rate is not None:
                     rate = self.field_ref((*path, "rate"), ind.rate, {"percent"})
                     if rate is not None and den is not None and rate.period != den.period:

@@ -8,7 +8,7 @@ import typing
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -16,6 +16,12 @@ from pydantic_core import ErrorDetails
 from lawgov_metrics.catalogue.checks import did_you_mean
 from lawgov_metrics.catalogue.errors import CatalogueError, CatalogueProblem, KeyPath
 from lawgov_metrics.catalogue.models import Catalogue
+from lawgov_metrics.catalogue.yaml_source import (
+    check_yaml_events,
+    line_index,
+    read_catalogue_bytes,
+    yaml_problem,
+)
 
 CATALOGUE_FILE = "indicators.yaml"
 SCHEMA_FILE = "indicators.schema.json"
@@ -36,113 +42,78 @@ def checkout_path(*parts: str) -> Path:
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """Load and validate a catalogue (the bundled one by default). Raises :class:`CatalogueError`."""
+    """Load and validate a catalogue (the bundled one by default). Raises :class:`CatalogueError`.
+
+    The file is read with bounds and its YAML checked before anything is built from it
+    (:mod:`lawgov_metrics.catalogue.yaml_source`); a catalogue with problems is scanned once more for the
+    line of every key, so that each problem is shown at its line."""
     file = Path(path) if path is not None else bundled_path()
     label = str(path) if path is not None else CATALOGUE_FILE
+    raw = read_catalogue_bytes(file, label)
+    data, text = _parse_yaml(raw, label)
     try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise CatalogueError(
-            [CatalogueProblem((), f"无法读取指标目录：{exc.strerror or exc}", file=label)]
-        ) from None
-    # A valid catalogue (the normal case) takes the fast C parser; a broken one is parsed again with line
-    # numbers (round-trip mode, 6× slower) so that every problem can be shown at its line.
-    data = _parse_fast(raw)
-    try:
-        if data is None:
-            raise ValueError("not parsed")
         catalogue = Catalogue.model_validate(data)
-    except (ValidationError, CatalogueError, ValueError):
-        catalogue = _validate_located(raw, label)
+    except ValidationError as exc:
+        problems = [_translate(err) for err in exc.errors()]
+        raise CatalogueError(_located(data, text, problems, label)) from None
+    except CatalogueError as exc:
+        raise CatalogueError(_located(data, text, exc.problems, label)) from None
+    except RecursionError:  # pragma: no cover - nesting is bounded before validation
+        raise CatalogueError([CatalogueProblem((), "指标目录嵌套过深", file=label)]) from None
     catalogue._sha256 = hashlib.sha256(raw).hexdigest()
     catalogue._source = str(file)
     return catalogue
 
 
-def _validate_located(raw: bytes, label: str) -> Catalogue:
-    data, root = _parse_yaml(raw, label)
-    try:
-        return Catalogue.model_validate(data)
-    except ValidationError as exc:
-        problems = [_translate(err) for err in exc.errors()]
-        raise CatalogueError([_locate(root, p, label) for p in problems]) from None
-    except CatalogueError as exc:
-        raise CatalogueError([_locate(root, p, label) for p in exc.problems]) from None
-
-
 # ---------------------------------------------------------------- YAML
 
 
-def _parse_fast(raw: bytes) -> Any:
-    """Plain data through ruamel's safe loader (libyaml-based when ruamel.yaml.clib is installed); None on
-    any problem, which the round-trip parse then reports with its line."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        data = YAML(typ="safe").load(raw.decode("utf-8-sig"))
-    except (YAMLError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _parse_yaml(raw: bytes, label: str) -> tuple[Any, Any]:
+def _parse_yaml(raw: bytes, label: str) -> tuple[Any, str]:
+    """Plain data (dict/list/str/int/float/bool/date) and the text it came from, through ruamel's safe loader
+    (libyaml-based when ruamel.yaml.clib is installed) once the events have been checked."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="rt")  # round-trip keeps line numbers; it never constructs Python objects from tags
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CatalogueError(
             [CatalogueProblem((), f"文件不是 UTF-8 编码（第 {exc.start} 字节）", file=label)]
         ) from None
+    check_yaml_events(text, label)
     try:
-        root = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = " ".join(filter(None, [exc.context, exc.problem]))
-        raise CatalogueError(
-            [CatalogueProblem((), f"YAML 语法错误：{what}", file=label, line=line)]
-        ) from None
+        data = YAML(typ="safe").load(text)
+    except MarkedYAMLError as exc:  # a duplicate key, a second document
+        raise CatalogueError([yaml_problem(exc, label)]) from None
     except YAMLError as exc:
         raise CatalogueError([CatalogueProblem((), f"YAML 语法错误：{exc}", file=label)]) from None
-    if not isinstance(root, dict):
+    except (ValueError, OverflowError, RecursionError):  # pragma: no cover - refused by the event scan
+        raise CatalogueError([CatalogueProblem((), "YAML 中有无法读取的数值或结构", file=label)]) from None
+    if not isinstance(data, dict):
         raise CatalogueError([CatalogueProblem((), "指标目录的顶层应为键值映射", file=label, line=1)])
-    return _plain(root), root
+    return data, text
 
 
-def _plain(node: Any) -> Any:
-    """ruamel's commented containers and tagged scalars → plain dict/list/str/int/float/bool/date."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if type(node).__module__.startswith("ruamel"):
-        for base in (bool, int, float, str):
-            if isinstance(node, base):
-                return base(node)
-        if hasattr(node, "value"):
-            return _plain(node.value)
-    return node
+def _located(data: Any, text: str, problems: list[CatalogueProblem], label: str) -> list[CatalogueProblem]:
+    lines = line_index(text)
+    return [_locate(data, lines, p, label) for p in problems]
 
 
-def _locate(root: Any, problem: CatalogueProblem, label: str) -> CatalogueProblem:
-    """Give a problem the 1-based line of the deepest node of its path found in the YAML tree.
+def _locate(data: Any, lines: dict[KeyPath, int], problem: CatalogueProblem, label: str) -> CatalogueProblem:
+    """Give a problem the 1-based line of the deepest node of its path found in the data.
 
     pydantic's paths name the chosen member of a tagged union (``indicators.3.ratio.target``); the file
     has no such key, so those segments are dropped from the path shown to the user.
     """
-    node: Any = root
+    node: Any = data
     line = 1
     shown: list[str | int] = []
     for i, part in enumerate(problem.path):
-        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            line = cast(Any, node).lc.item(part)[0] + 1
-            node = node[part]
-        elif isinstance(node, dict) and part in node:
-            line = cast(Any, node).lc.key(part)[0] + 1
+        if (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)) or (
+            isinstance(node, dict) and part in node
+        ):
+            shown.append(part)
+            line = lines.get(tuple(shown), line)
             node = node[part]
         elif (
             isinstance(node, dict) and isinstance(part, str) and part in (node.get("kind"), node.get("rule"))
@@ -151,7 +122,6 @@ def _locate(root: Any, problem: CatalogueProblem, label: str) -> CatalogueProble
         else:
             shown.extend(problem.path[i:])
             break
-        shown.append(part)
     return replace(problem, path=tuple(shown)).located(label, line)
 
 

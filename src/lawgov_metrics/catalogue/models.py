@@ -162,6 +162,13 @@ class FieldDef(Model):
     max: float | None = Field(default=None, description="上限（含）；percent 类型默认 1")
     part_of: Id | None = Field(default=None, description="本字段是该字段的一部分，不得大于它")
     derive: Derivation | None = None
+    roll_up: Literal["sum"] | None = Field(
+        default=None,
+        description=(
+            "sum：上级单位（区政府）某年度、期间未填报本字段时，取其下属单位（单位名册“所属区”为该区的镇（街道）、"
+            "区政府部门）填报数之和；上级自己填报的数值从不被替换，小于下属单位合计时给出警告"
+        ),
+    )
     aliases: tuple[str, ...] = Field(default=(), description="中文名称的其他写法")
     description: str = ""
 

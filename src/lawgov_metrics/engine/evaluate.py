@@ -21,12 +21,12 @@ from lawgov_metrics.engine.kinds import JUDGES
 from lawgov_metrics.engine.scoring import score_results, unit_scores
 from lawgov_metrics.engine.values import FieldValues, combine_table, combine_values, coverage_of
 from lawgov_metrics.issues import Issue
-from lawgov_metrics.results import RESULT_COLUMNS, STATUS_LABELS, Assessment
-from lawgov_metrics.submission import ANSWER_COLUMNS, ANSWER_LABELS, Submission
+from lawgov_metrics.results import RESULT_COLUMNS, STATUS_LABELS, Assessment, remark_text
+from lawgov_metrics.submission import ANSWER_COLUMNS, ANSWER_LABELS, REMARK_COLUMNS, Submission
 
 __all__ = ["combine_values", "coverage_of", "evaluate"]
 
-PROVENANCE_COLUMNS = ["unit", "year", "input", "value", "source", "indicator"]
+PROVENANCE_COLUMNS = ["unit", "year", "input", "value", "source", "indicator", *REMARK_COLUMNS]
 
 
 def evaluate(
@@ -64,10 +64,10 @@ def evaluate(
         judged = _judge(ctx, grid)
         _apply_answers(ctx, grid, judged, answers)
         results = _results(ctx, grid, judged)
-        provenance = _provenance(ctx, grid, judged)
+        provenance = _provenance(ctx, grid, judged, submission.values)
     else:
         results = pd.DataFrame(columns=RESULT_COLUMNS)
-        provenance = pd.DataFrame(columns=["unit", "year", "indicator", "input", "value", "source"])
+        provenance = pd.DataFrame(columns=PROVENANCE_COLUMNS)
     scores, chapters = unit_scores(catalogue, results, units, _unsubmitted(units, wanted, submitted))
     issues: list[Issue] = [*submission.issues, *conflicts, *ctx.issues]
     return Assessment(
@@ -85,8 +85,9 @@ def evaluate(
 
 def _submitted(values: Mapping[str, np.ndarray], coverage: pd.DataFrame) -> set[tuple[str, int]]:
     """The (unit, year) with anything submitted: a figure, an answer, a value that failed validation, or a
-    ledger with records."""
-    pairs = pd.DataFrame({"unit": values["unit"], "year": values["year"]})
+    ledger with records. A figure summed from a district's sub-units is not the district's submission."""
+    own = ~values["rolled_up"]
+    pairs = pd.DataFrame({"unit": values["unit"][own], "year": values["year"][own]})
     pairs = pd.concat([pairs, coverage[["unit", "year"]]], ignore_index=True).drop_duplicates()
     return set(zip(pairs["unit"].tolist(), pairs["year"].astype(int).tolist(), strict=True))
 
@@ -130,7 +131,8 @@ def _apply_answers(ctx: Context, grid: Grid, judged: Judged, answers: pd.DataFra
             continue
         label = ANSWER_LABELS[str(answer["answer"])]
         field = fields[str(answer["field"])].name
-        where = f"（{answer['source']}）" if answer["source"] else ""
+        said = "；".join(p for p in (str(answer["source"] or ""), remark_text(answer)) if p)
+        where = f"（{said}）" if said else ""
         for position in readers.get(str(answer["field"]), []):
             row = row_of.get((position, unit, int(answer["year"])))
             if row is None or not in_force[row] or judged.status[row] == "invalid":
@@ -260,8 +262,9 @@ def _summaries(judged: Judged) -> np.ndarray:
     return summary
 
 
-def _provenance(ctx: Context, grid: Grid, judged: Judged) -> pd.DataFrame:
-    """unit, year, input, value, source, indicator: per indicator, its inputs one after another."""
+def _provenance(ctx: Context, grid: Grid, judged: Judged, reported: pd.DataFrame) -> pd.DataFrame:
+    """unit, year, input, value, source, indicator: per indicator, its inputs one after another; with the
+    来源, 统计截止日 and 备注 the unit gave beside each reported figure (``cited, as_of, note``)."""
     rows, layers = [], []
     for k, given in enumerate(judged.inputs):
         assert given.present is not None
@@ -280,17 +283,40 @@ def _provenance(ctx: Context, grid: Grid, judged: Judged) -> pd.DataFrame:
             out[mine] = getattr(given, name)[row[mine]]
         return out
 
+    source = column("source")
     return pd.DataFrame(
         {
             "unit": ctx.units[grid.unit[row]],
             "year": grid.year[row],
             "input": column("name"),
             "value": column("shown"),
-            "source": column("source"),
+            "source": source,
             "indicator": grid.each([i.id for i in grid.indicators])[row],
+            **_remarks_of(reported, source),
         },
         columns=PROVENANCE_COLUMNS,
     )
+
+
+def _remarks_of(reported: pd.DataFrame, sources: np.ndarray) -> dict[str, np.ndarray]:
+    """Each input's ``cited, as_of, note``, found by its source: a reported figure's file › sheet › cell is its
+    own and no other's, so the judges need not carry them; a figure from a ledger or the catalogue has none.
+    One hashed look-up for all inputs."""
+    cited, note = np.full(len(sources), "", dtype=object), np.full(len(sources), "", dtype=object)
+    as_of = np.full(len(sources), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if not set(REMARK_COLUMNS) <= set(reported.columns) or not len(sources):
+        return {"cited": cited, "as_of": as_of, "note": note}
+    texts = reported[["cited", "note"]].fillna("")
+    given = texts["cited"].ne("") | reported["as_of"].notna() | texts["note"].ne("")
+    remarks = (
+        texts[given].assign(source=reported["source"], as_of=reported["as_of"]).drop_duplicates("source")
+    )
+    at = pd.Index(remarks["source"]).get_indexer(sources)
+    hit = at >= 0
+    cited[hit] = remarks["cited"].to_numpy(dtype=object)[at[hit]]
+    as_of[hit] = remarks["as_of"].to_numpy(dtype="datetime64[ns]")[at[hit]]
+    note[hit] = remarks["note"].to_numpy(dtype=object)[at[hit]]
+    return {"cited": cited, "as_of": as_of, "note": note}
 
 
 def _assessed_units(submission: Submission) -> pd.DataFrame:

@@ -58,17 +58,25 @@ class _Ratio:
     by_rate: np.ndarray  # the value is the published rate: the counts were not both given
     invalid: np.ndarray
     missing: np.ndarray
-    zero: np.ndarray
+    zero: np.ndarray  # the denominator is 0, given or known: its whole (``part_of``) is 0
+    whole: Found  # the denominator's whole, where the catalogue names one
+    by_whole: np.ndarray  # zero because the whole is 0 (the denominator itself was not given)
 
 
 def _ratio(ctx: Context, grid: Grid, year_shift: int = 0) -> _Ratio:
-    """Each row's ratio from its counts; where the counts are not both given, the published rate instead."""
+    """Each row's ratio from its counts; where the counts are not both given, the published rate instead.
+    A denominator of 0 — given, or known because its whole is 0 (0 documents issued: 0 filed) — makes the
+    ratio 不适用 whatever else was written."""
     inds: tuple[RatioIndicator | TrendIndicator, ...] = grid.indicators  # type: ignore[assignment]
+    fields = ctx.catalogue.fields_by_id
     num = ctx.lookup(grid, [i.numerator for i in inds], year_shift=year_shift)
     den = ctx.lookup(grid, [i.denominator for i in inds], year_shift=year_shift)
     rate = ctx.lookup(grid, [i.rate for i in inds], year_shift=year_shift)
+    whole = ctx.lookup(grid, [fields[i.denominator].part_of for i in inds], year_shift=year_shift)
+    by_whole = np.isnan(den.value) & (whole.value == 0) & ~whole.invalid
+    zero = (den.value == 0) | by_whole
     counts = ~np.isnan(num.value) & ~np.isnan(den.value)
-    by_rate = ~counts & ~np.isnan(rate.value)
+    by_rate = ~counts & ~zero & ~np.isnan(rate.value)
     positive = counts & (den.value > 0)
     value = np.full(len(grid), np.nan)
     value[positive] = num.value[positive] / den.value[positive]
@@ -81,8 +89,10 @@ def _ratio(ctx: Context, grid: Grid, year_shift: int = 0) -> _Ratio:
         by_rate=by_rate,
         # counts judged: their validity; otherwise a rate that failed validation is 数据有误, not 缺数据
         invalid=np.where(counts, num.invalid | den.invalid, num.invalid | den.invalid | rate.invalid),
-        missing=~counts & ~by_rate,
-        zero=counts & (den.value == 0),
+        missing=~counts & ~by_rate & ~zero,
+        zero=zero,
+        whole=whole,
+        by_whole=by_whole,
     )
 
 
@@ -126,6 +136,12 @@ def _ratio_inputs(ctx: Context, grid: Grid, r: _Ratio, tag: str = "") -> list[In
             grid.each([tag + fields[i.denominator].name for i in inds]), numbers(r.den.value), r.den.source
         ),
         Inputs(rate_names, rate_shown, r.rate.source, given),
+        Inputs(
+            grid.each([tag + fields[fields[i.denominator].part_of or i.denominator].name for i in inds]),
+            numbers(r.whole.value),
+            r.whole.source,
+            r.by_whole,
+        ),
     ]
 
 

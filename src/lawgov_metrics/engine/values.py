@@ -13,6 +13,7 @@ from lawgov_metrics.catalogue.describe import PERIOD_NAMES
 from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.engine.derive import derive_table
 from lawgov_metrics.engine.keys import ABSENT, YEAR_SPAN, KeyIndex, codes, pair_keys, row_codes
+from lawgov_metrics.engine.roll_up import roll_up
 from lawgov_metrics.issues import Issue, split_source
 from lawgov_metrics.submission import Submission
 
@@ -49,7 +50,17 @@ def combine_values(
 def combine_table(
     catalogue: Catalogue, submission: Submission, coverage: pd.DataFrame
 ) -> tuple[dict[str, np.ndarray], list[Issue]]:
-    """:func:`combine_values` as plain arrays, one per column of ``VALUE_COLUMNS``."""
+    """:func:`combine_values` as plain arrays, one per column of ``VALUE_COLUMNS``, and ``rolled_up``: the
+    figures a district did not give, summed from its sub-units (:mod:`lawgov_metrics.engine.roll_up`)."""
+    table, issues = _direct_and_derived(catalogue, submission, coverage)
+    table, more = roll_up(catalogue, submission.units, submission.answers, table)
+    return table, issues + more
+
+
+def _direct_and_derived(
+    catalogue: Catalogue, submission: Submission, coverage: pd.DataFrame
+) -> tuple[dict[str, np.ndarray], list[Issue]]:
+    """Direct values and ledger-derived ones, as plain arrays."""
     direct = submission.values
     table = {name: _objects(direct[name]) for name in ("unit", "period", "field")}
     table["source"] = direct["source"].astype("str").to_numpy(dtype=object, na_value="")

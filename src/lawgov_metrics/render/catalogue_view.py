@@ -1,4 +1,9 @@
-"""Terminal views of the catalogue: a table of indicators and one indicator in full."""
+"""Terminal views of the catalogue: a table of indicators and one indicator in full.
+
+A catalogue is an input like any other: every text from it is shown as :class:`rich.text.Text` (never parsed
+as markup, so ``[/]`` in a name cannot break the table) after control and bidirectional characters are
+replaced (:func:`~lawgov_metrics.render.safe_text.terminal_text`).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from lawgov_metrics.render.safe_text import terminal_text
+
+
+def _t(value: Any) -> Text:
+    return Text(terminal_text(value))
+
 
 def print_catalogue_table(record: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
     plan = record["plan"]
     table = Table(
-        title=f"{plan['title']} · 指标目录 {record['version']}（{len(record['indicators'])} 项）",
+        title=_t(f"{plan['title']} · 指标目录 {record['version']}（{len(record['indicators'])} 项）"),
         show_lines=False,
         expand=False,
     )
@@ -26,12 +37,12 @@ def print_catalogue_table(record: dict[str, Any], console: Console | None = None
     table.add_column("分值", justify="right", no_wrap=True)
     for ind in record["indicators"]:
         table.add_row(
-            ind["chapter"],
-            ind["clause"],
-            Text(ind["id"]),
-            Text(ind["name"]),
-            ind["kind_name"],
-            Text(ind["target_label"]),
+            _t(ind["chapter"]),
+            _t(ind["clause"]),
+            _t(ind["id"]),
+            _t(ind["name"]),
+            _t(ind["kind_name"]),
+            _t(ind["target_label"]),
             f"{ind['points']:g}",
         )
     console.print(table)
@@ -62,7 +73,7 @@ def print_indicator(ind: dict[str, Any], console: Console | None = None) -> None
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, value in rows:
-        table.add_row(key, Text(str(value)))
+        table.add_row(key, _t(value))
     console.print(table)
 
 

@@ -9,7 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from lawgov_metrics.catalogue.describe import formula_label, indicator_record
-from lawgov_metrics.results import Assessment
+from lawgov_metrics.render.safe_text import terminal_text
+from lawgov_metrics.results import Assessment, remark_text
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class InputLine:
     name: str
     value: str
     source: str
+    remarks: str = ""  # 来源：…；统计截止日：…；备注：… as the unit gave them
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def explanation(assessment: Assessment, unit: str, indicator: str, year: int) ->
         note=str(row["note"]),
         notes=ind.notes,
         inputs=tuple(
-            InputLine(str(r["input"]), str(r["value"]), str(r["source"]) or "（未提供）")
+            InputLine(str(r["input"]), str(r["value"]), str(r["source"]) or "（未提供）", remark_text(r))
             for r in mine.to_dict("records")
         ),
     )
@@ -94,14 +96,18 @@ def print_explanation(found: Explanation, console: Console) -> None:
         ("状态", found.status + (f"：{found.note}" if found.note else "")),
         ("得分", f"{found.points:g} / {found.max_points:g}（{found.scoring}）"),
     ):
-        head.add_row(key, Text(value))
+        head.add_row(key, Text(terminal_text(value)))
     console.print(head)
     inputs = Table(title="输入及出处", title_justify="left", expand=False)
     inputs.add_column("输入", overflow="fold")
     inputs.add_column("数值", overflow="fold")
     inputs.add_column("出处", overflow="fold")
+    remarks = any(line.remarks for line in found.inputs)
+    if remarks:
+        inputs.add_column("填报单位注明", overflow="fold")
     for line in found.inputs:
-        inputs.add_row(Text(line.name), Text(line.value), Text(line.source))
+        cells = [Text(terminal_text(text)) for text in (line.name, line.value, line.source)]
+        inputs.add_row(*cells, *([Text(terminal_text(line.remarks))] if remarks else []))
     console.print(inputs)
     for note in found.notes:
-        console.print(Text(f"口径：{note}"))
+        console.print(Text(terminal_text(f"口径：{note}")))

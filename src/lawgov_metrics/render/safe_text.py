@@ -6,7 +6,9 @@
                     to prepend a single quote. The xlsx writer also forces the cell's type to string, so
                     ``#N/A`` stays text rather than an error value.
 ``xml_text``        XML 1.0 text (JUnit): characters XML cannot carry become U+FFFD.
-``terminal_text``   a terminal: control characters (ESC sequences, bells, backspaces) become U+FFFD.
+``terminal_text``   a terminal: control characters (ESC sequences, bells, backspaces) and the invisible
+                    bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE, U+2066–2069 isolates, U+200E/F
+                    marks …, which reorder what is shown: "Trojan Source") become U+FFFD.
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ _LEADING_BLANKS = " \u3000\u00a0"
 # Not allowed anywhere in XML 1.0: C0 controls but tab/LF/CR, lone surrogates, U+FFFE and U+FFFF.
 # A superset of openpyxl's ILLEGAL_CHARACTERS_RE, which misses the last three.
 XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# For a terminal, every C0/C1 control but tab and newline (ESC starts colour and cursor sequences).
-_TERMINAL_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# For a terminal, every C0/C1 control but tab and newline (ESC starts colour and cursor sequences), the
+# bidirectional formatting characters (ALM U+061C, LRM/RLM U+200E/F, embeddings and overrides U+202A–202E,
+# isolates U+2066–2069) and the line/paragraph separators U+2028/2029 that some terminals break lines at.
+_TERMINAL_CONTROL_RE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"
+)
 
 
 def _text(value: Any) -> str:
@@ -46,7 +52,8 @@ def xml_text(value: Any) -> str:
 
 
 def terminal_text(value: Any) -> str:
-    """Text safe to print: control characters (but tab and newline) replaced by U+FFFD."""
+    """Text safe to print: control characters (but tab and newline) and bidirectional controls replaced by
+    U+FFFD."""
     return _TERMINAL_CONTROL_RE.sub(REPLACEMENT, _text(value))
 
 

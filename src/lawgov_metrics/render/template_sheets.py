@@ -47,6 +47,14 @@ COLUMN_TYPE_NAMES = {
     "choice": "选项",
 }
 PERIOD_HINTS = {"half": "上半年、下半年", "quarter": "季度"}
+REMARK_RULE = _Rule(
+    "textLength",
+    "lessThanOrEqual",
+    str(layout.REMARK_MAX_CHARS),
+    None,
+    "@",
+    f"填写本行数据的来源、统计截止日或统计口径（选填，{layout.REMARK_MAX_CHARS} 字以内）",
+)
 FORBIDDEN_SHEET_CHARS = set("[]:*?/\\")
 
 
@@ -119,6 +127,7 @@ GUIDE_RULES = """\
 6. 台账工作表第 1 行为表头，自第 2 行起每行一条记录；请勿合并单元格，不要插入小计、合计行。
 7. 选中单元格时会显示填写提示；输入不符合要求时 Excel 会提示并拒绝。
 8. 从其他表格复制数据时，请用“选择性粘贴→数值”，以免覆盖单元格格式和下拉列表。
+9. 《{summary}》最右列“{remark}”可注明该行数据的来源、统计截止日或统计口径（选填），会随数据列入评估报告。
 
 # 二、数据格式
 · 件数、次数、人数：填写不小于 0 的整数，不要带单位（填“5”，不要填“5件”）。
@@ -167,7 +176,9 @@ def _guide_rows(spec: _TemplateSpec) -> list[GuideRow]:
         f"指标目录版本：{cat.version}（模板生成于 {spec.generated_at[:10]}）"
     )
     periods = "、".join(f"“{layout.PERIOD_COLUMNS[p]}”" for p in spec.periods)
-    rows += _marked("\n" + GUIDE_RULES.format(kind=kind.name, summary=summary, periods=periods))
+    rows += _marked(
+        "\n" + GUIDE_RULES.format(kind=kind.name, summary=summary, periods=periods, remark=layout.COL_REMARK)
+    )
 
     rows += _marked("\n# 三、台账（各工作表的用途）")
     for ledger in spec.ledgers:
@@ -251,7 +262,8 @@ def _write_summary(ws: Worksheet, spec: _TemplateSpec) -> None:
 
     s = _styles()
     headers = [layout.COL_FIELD_ID, layout.COL_FIELD_NAME, layout.COL_UNIT, layout.COL_CLAUSE]
-    headers += [layout.PERIOD_COLUMNS[p] for p in spec.periods] + [layout.COL_NOTE]
+    headers += [layout.PERIOD_COLUMNS[p] for p in spec.periods] + [layout.COL_NOTE, layout.COL_REMARK]
+    note_col, remark_col = len(headers) - 1, len(headers)
     period_col = {p: 5 + i for i, p in enumerate(spec.periods)}
 
     def input_cell(row: int, col: int, rule: _Rule, dv: Any) -> None:
@@ -285,13 +297,17 @@ def _write_summary(ws: Worksheet, spec: _TemplateSpec) -> None:
             ws.add_data_validation(dv)
     ws["D2"] = f"浅黄色单元格为填报区，灰色单元格无需填写；填写方法见《{layout.GUIDE_SHEET}》。"
 
+    remarks = _validation(REMARK_RULE, "备注")  # one validation for the column's cells
+    ws.add_data_validation(remarks)
     for col, text in enumerate(headers, start=1):
         cell = ws.cell(row=layout.SUMMARY_HEADER_ROW, column=col, value=text)
         cell.font, cell.fill, cell.alignment = s["bold"], s["header_fill"], s["center"]
     for row, f in enumerate(spec.fields, start=layout.SUMMARY_FIRST_DATA_ROW):
         for col, text in enumerate((f.id, f.name, f.unit, spec.clauses_of(f.id)), start=1):
             ws.cell(row=row, column=col, value=text)
-        ws.cell(row=row, column=len(headers), value=_field_note(spec, f)).alignment = s["wrap"]
+        ws.cell(row=row, column=note_col, value=_field_note(spec, f)).alignment = s["wrap"]
+        input_cell(row, remark_col, REMARK_RULE, remarks)
+        ws.cell(row=row, column=remark_col).alignment = s["wrap"]
         rule = _field_rule(f)
         dv = _validation(rule, f.name)
         for period, col in period_col.items():
@@ -309,6 +325,7 @@ def _write_summary(ws: Worksheet, spec: _TemplateSpec) -> None:
         max([10, *(_display_width(spec.clauses_of(f.id)) + 2 for f in spec.fields)]),
         *(12 for _ in spec.periods),
         60,
+        40,
     ]
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width

@@ -312,8 +312,8 @@ def _draw_header(header: Header, console: Console) -> None:
     problems.append(" / ")
     problems.append(f"{header.warnings} 个警告", style="dark_orange" if header.warnings else "")
     lines = [
-        Text(header.plan, style="bold"),
-        Text(f"指标目录 {header.version}（sha256 {header.sha256 or NONE}）· 读取文件 {header.files} 个"),
+        _t(header.plan, style="bold"),
+        _t(f"指标目录 {header.version}（sha256 {header.sha256 or NONE}）· 读取文件 {header.files} 个"),
         problems,
     ]
     if header.years:
@@ -358,7 +358,7 @@ def _draw_failing(year: int, rows: tuple[FailingRow, ...], console: Console) -> 
         )
     table.add_column("合计", justify="right", no_wrap=True)
     for row in rows:
-        table.add_row(row.clause, _t(row.name), *map(str, row.counts), Text(str(row.total), style="bold"))
+        table.add_row(_t(row.clause), _t(row.name), *map(str, row.counts), Text(str(row.total), style="bold"))
     console.print(table)
 
 
@@ -377,7 +377,7 @@ def _draw_drill(view: ScoreView, console: Console) -> None:
         console.print()
         console.print(_t(f"{view.unit} {year.year}年", style="bold"))
         if year.summary:
-            console.print(Text(year.summary))
+            console.print(_t(year.summary))
         table = _table(None)
         table.add_column("条款", no_wrap=True)
         table.add_column("指标", overflow="fold", ratio=3, min_width=8)
@@ -388,7 +388,7 @@ def _draw_drill(view: ScoreView, console: Console) -> None:
         table.add_column("说明", overflow="fold", ratio=2)
         for row in year.rows:
             table.add_row(
-                row.clause,
+                _t(row.clause),
                 _t(row.name),
                 _t(row.display),
                 _t(row.target),

@@ -12,7 +12,6 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from lawgov_metrics.render.safe_text import terminal_text
 from lawgov_metrics.render.terminal_parts import NONE, _t, _table
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
@@ -123,7 +122,7 @@ def render_check_terminal(report: Any, console: Console, *, strict: bool = False
         table.add_row(
             _t(row.file),
             _t(row.units),
-            row.years,
+            _t(row.years),
             Text(str(row.errors), style="red" if row.errors else "green"),
             Text(str(row.warnings), style="dark_orange" if row.warnings else ""),
         )
@@ -131,7 +130,7 @@ def render_check_terminal(report: Any, console: Console, *, strict: bool = False
     for row in view.files:
         if not row.issues:
             continue
-        issues = _table(terminal_text(row.file))
+        issues = _table(row.file)
         issues.add_column("级别", no_wrap=True)
         issues.add_column("位置", overflow="fold", ratio=1)
         issues.add_column("问题", overflow="fold", ratio=3)

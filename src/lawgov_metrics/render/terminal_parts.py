@@ -25,8 +25,9 @@ def _t(value: Any, style: str = "") -> Text:
 
 
 def _table(title: str | None, **kwargs: Any) -> Table:
+    """A table in the reports' style; its title is safe text too (rich would parse a string as markup)."""
     return Table(
-        title=title,
+        title=None if title is None else _t(title),
         title_justify="left",
         title_style="bold",
         box=box.SIMPLE_HEAD,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from lawgov_metrics.render.numbers import finite_number
-from lawgov_metrics.results import NOT_SUBMITTED, STATUS_LABELS
+from lawgov_metrics.results import NOT_SUBMITTED, REMARK_LABELS, STATUS_LABELS, remark_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -229,6 +229,7 @@ def details_sheet(assessment: Assessment) -> SheetData:
         Column("说明", max_width=40),
         Column("方案原文", max_width=60),
         Column("数据来源", max_width=60),
+        Column("填报备注", max_width=60),
     )
     sheet = SheetData("指标明细", columns, freeze="B2")
     results = assessment.results
@@ -240,6 +241,7 @@ def details_sheet(assessment: Assessment) -> SheetData:
     quotes = {ind.id: ind.quote for ind in catalogue.indicators}
     statuses = {status: Styled(label, fill=status) for status, label in STATUS_LABELS.items()}
     indicators = text["indicator"]
+    remarks = _remarks_by_result(assessment.provenance)
     rows = zip(
         text["unit"],
         [kinds.get(kind, kind) for kind in text["kind"]],
@@ -260,6 +262,7 @@ def details_sheet(assessment: Assessment) -> SheetData:
         text["note"],
         [quotes.get(ind) for ind in indicators],
         text["inputs"],
+        [remarks.get(key) for key in zip(text["unit"], years, indicators, strict=True)],
         strict=True,
     )
     position = {(str(r["unit"]), int(r["year"])): i for i, r in enumerate(_score_order(assessment))}
@@ -271,6 +274,21 @@ def details_sheet(assessment: Assessment) -> SheetData:
     unsorted = [list(row) for row in rows]
     sheet.rows = [unsorted[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
     return sheet
+
+
+def _remarks_by_result(provenance: pd.DataFrame) -> dict[tuple[Any, int, Any], str]:
+    """(unit, year, indicator) → 「输入（来源：…；统计截止日：…；备注：…）；…」 for the inputs the unit
+    annotated; the few annotated rows are picked out by column first."""
+    if not len(provenance) or not set(REMARK_LABELS) <= set(provenance.columns):
+        return {}
+    given = provenance["cited"].fillna("").ne("") | provenance["as_of"].notna()
+    given |= provenance["note"].fillna("").ne("")
+    out: dict[tuple[Any, int, Any], str] = {}
+    for r in provenance[given].to_dict("records"):
+        key = (r["unit"], int(r["year"]), r["indicator"])
+        said = f"{r['input']}（{remark_text(r)}）"
+        out[key] = f"{out[key]}；{said}" if key in out else said
+    return out
 
 
 def chapters_sheet(assessment: Assessment) -> SheetData:

@@ -248,7 +248,8 @@ def parse_column(column: LedgerColumn, raw: pd.Series, date1904: bool) -> Parsed
 def _bounds(column: LedgerColumn, values: pd.Series, errors: pd.Series) -> pd.Series:
     if column.type not in ("int", "number") or (column.min is None and column.max is None):
         return errors
-    numbers = pd.to_numeric(values, errors="coerce")
+    # float64, not the nullable Int64 of whole-number columns: a blank is NaN (never out of range), not NA
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
     if column.min is not None:
         errors = errors.where(~(numbers < column.min), f"应不小于 {column.min:g}")
     if column.max is not None:

@@ -1,14 +1,19 @@
 """The units register (单位名册): who is assessed, of which kind, and by which other names they are known.
 
 A CSV or workbook with columns 单位名称, 单位类别 (a catalogue unit-kind name or id), 别名 (``;``-separated)
-and 所属区 (for towns). Names are compared after removing every space (full-width included) and NFKC, so
-“海口市 司法局　” is 海口市司法局. The catalogue's kind aliases resolve too: “市司法局” names the one unit of
-kind 市司法局. A name the register does not know is an issue for the caller, never a guess.
+and 所属区 (towns, district departments). Names are compared after removing every space (full-width
+included) and NFKC, so “海口市 司法局　” is 海口市司法局. The catalogue's kind aliases resolve too: “市司法局”
+names the one unit of kind 市司法局. A name the register does not know is an issue for the caller, never a
+guess — with the register's closest names offered (您是否要找：…). :func:`match_unit` also takes short names
+(司法局, 龙华区) where they name one unit only: for a name typed by hand (``--unit``) and a row's 所属区,
+never for the unit a submission names itself (填报单位, a 单位 column).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +36,74 @@ class UnitRegister:
 
     def kind_of(self, unit: str) -> str:
         return str(self.units.loc[self.units["unit"] == unit, "kind"].iloc[0])
+
+    def with_suggestions(self, issues: Iterable[Issue]) -> list[Issue]:
+        """Each ``unit-unknown`` issue with the register's names closest to the one given (您是否要找：…)."""
+        hints: dict[str, str] = {}  # each name looked up once (a long table may repeat it on every row)
+        out = []
+        for issue in issues:
+            if issue.code == "unit-unknown" and issue.value:
+                if issue.value not in hints:
+                    hints[issue.value] = did_you_mean_unit(issue.value, self.names)
+                issue = replace(issue, message=issue.message + hints[issue.value])
+            out.append(issue)
+        return out
+
+
+@dataclass(frozen=True)
+class UnitMatch:
+    """What a unit name as someone wrote it names: one unit, several (ambiguous), or none (with close names)."""
+
+    unit: str | None = None
+    candidates: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+
+GOVERNMENT_SUFFIXES = ("人民政府", "政府", "办事处")  # left off in short names: 龙华区 for 龙华区人民政府
+
+
+def match_unit(name: str, names: Mapping[str, str]) -> UnitMatch:
+    """The unit ``name`` means among ``names`` (normalised name or alias → unit), in steps; the first step
+    that finds anything decides — one unit is the answer, several are ambiguous:
+
+    1. the name or an alias, compared after :func:`normalise_unit_name` (spaces, full-width forms);
+    2. a name or alias ending with it: 司法局 → 海口市司法局;
+    3. a name or alias ending with it once 人民政府/政府/办事处 is left off: 龙华区 → 海口市龙华区人民政府;
+    4. a name or alias containing it.
+
+    Steps 2–4 need two characters at least. Nothing found: the closest names (difflib) as suggestions.
+    """
+    wanted = normalise_unit_name(name)
+    if wanted in names:
+        return UnitMatch(unit=names[wanted])
+    if len(wanted) >= 2:
+        steps = (
+            lambda key: key.endswith(wanted),
+            lambda key: _bare(key).endswith(wanted),
+            lambda key: wanted in key,
+        )
+        for step in steps:
+            found = tuple(dict.fromkeys(unit for key, unit in names.items() if step(key)))
+            if len(found) == 1:
+                return UnitMatch(unit=found[0])
+            if found:
+                return UnitMatch(candidates=found)
+    close = difflib.get_close_matches(wanted, list(names), n=8, cutoff=0.65) if wanted else []
+    return UnitMatch(suggestions=tuple(dict.fromkeys(names[key] for key in close))[:3])
+
+
+def did_you_mean_unit(name: str, names: Mapping[str, str]) -> str:
+    """「；您是否要找：…？」 with the units ``name`` may have meant, or "" when none is close."""
+    found = match_unit(name, names)
+    meant = (found.unit,) if found.unit else found.candidates[:5] or found.suggestions
+    return f"；您是否要找：{'、'.join(meant)}？" if meant else ""
+
+
+def _bare(key: str) -> str:
+    for suffix in GOVERNMENT_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
 
 
 def load_register(path: Path, catalogue: Catalogue) -> tuple[UnitRegister, list[Issue]]:
@@ -93,6 +166,13 @@ def build_register(units: pd.DataFrame, catalogue: Catalogue, aliases: list[tupl
             unit = str(units.loc[units["kind"] == kind.id, "unit"].iloc[0])
             for alias in (kind.name, *kind.aliases):
                 names.setdefault(normalise_unit_name(alias), unit)
+    # 所属区 as written (秀英区) → the district's unit (秀英区人民政府), by name, alias or a short name naming
+    # one unit only; a district's own 所属区 is no parent; one naming no unit stays as written (nothing rolls up)
+    written = {p for p in units["parent"] if isinstance(p, str) and p}
+    district = {p: match_unit(p, names).unit or p for p in written}
+    parents = [district.get(p) if isinstance(p, str) else None for p in units["parent"]]
+    parents = [None if p == u else p for p, u in zip(parents, units["unit"], strict=True)]
+    units = units.assign(parent=pd.Series(parents, index=units.index, dtype=object))
     return UnitRegister(units=units.reset_index(drop=True), names=names)
 
 

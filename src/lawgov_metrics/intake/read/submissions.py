@@ -269,8 +269,9 @@ def assemble(
         coverage=coverage,
         invalid=invalid,
         answers=answers,
-        issues=tuple(issues),
+        issues=tuple(units.with_suggestions(issues)),
         files=tuple(files),
+        names=units.names,
     )
 
 

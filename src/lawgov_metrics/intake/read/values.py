@@ -21,8 +21,9 @@ from lawgov_metrics.intake.parse.dates import parse_date
 from lawgov_metrics.intake.parse.numbers import parse_count, parse_number, parse_percent
 from lawgov_metrics.intake.parse.outcomes import Parsed
 from lawgov_metrics.intake.parse.published import exact_figure, explicit_answer, qualified_reason
+from lawgov_metrics.intake.read.remarks import RemarkReader, Remarks
 from lawgov_metrics.issues import Issue
-from lawgov_metrics.submission import ANSWER_COLUMNS
+from lawgov_metrics.submission import ANSWER_COLUMNS, REMARK_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class RawValue:
     file: str
     sheet: str
     cell: str
+    remarks: Remarks | None = None  # 来源, 统计截止日, 备注 beside it
 
     @property
     def source(self) -> str:
@@ -65,13 +67,15 @@ def build_values(
     未发生 is the figure 0; ``先后4次`` is 4; an approximate figure (``超过98%``) is refused, saying why."""
     issues: list[Issue] = []
     rows, invalid, answers = [], [], []
+    remarks = RemarkReader()
     for raw in raws:
         field = catalogue.fields_by_id[raw.field]
         answer = explicit_answer(raw.raw)
         if answer == "none_happened" and field.type == "bool":
             answer = None  # 无 is 否
         if answer in ("not_applicable", "not_published"):
-            answers.append((raw.unit, raw.year, raw.period, raw.field, answer, raw.source))
+            remark = remarks.read(raw, date1904.get(raw.file, False))
+            answers.append((raw.unit, raw.year, raw.period, raw.field, answer, raw.source, *remark))
             continue
         if answer == "none_happened" and field.type == "date":
             error: str | None = "不能填“未发生”：未做的请留空（缺数据），本年度不涉及的请填“不适用”"
@@ -80,10 +84,12 @@ def build_values(
             given = 0 if answer == "none_happened" else exact_figure(raw.raw)
             parsed = parse_field_value(field, given, date1904.get(raw.file, False))
             if parsed.blank:
+                remarks.unused(raw, f"「{field.name}」")
                 continue
             error = parsed.error
             if error is not None and field.type in ("count", "number", "hours", "percent"):
                 error = qualified_reason(raw.raw) or error
+        remark = remarks.read(raw, date1904.get(raw.file, False))
         if error is not None:
             issues.append(
                 Issue(
@@ -119,13 +125,19 @@ def build_values(
                 raw.file,
                 raw.sheet,
                 raw.cell,
+                *remark,
             )
         )
+    issues += remarks.issues()
     frame = pd.DataFrame(
         rows,
-        columns=["unit", "year", "period", "field", "value", "date", "source", "_file", "_sheet", "_cell"],
+        columns=[
+            *("unit", "year", "period", "field", "value", "date", "source", "_file", "_sheet", "_cell"),
+            *REMARK_COLUMNS,
+        ],
     ).astype({"unit": "str", "year": "int64", "period": "str", "field": "str", "value": "float64"})
     frame["date"] = pd.to_datetime(frame["date"])
+    frame["as_of"] = pd.to_datetime(frame["as_of"])
     frame, more = _bounds(catalogue, frame)
     issues += more
     frame, more = _report_dates(catalogue, frame)
@@ -139,9 +151,10 @@ def build_values(
         [invalid_frame, frame.loc[frame["_bad"], ["unit", "year", "field"]], bad_parts], ignore_index=True
     )
     values = frame[~frame["_bad"]][
-        ["unit", "year", "period", "field", "value", "date", "source"]
+        ["unit", "year", "period", "field", "value", "date", "source", *REMARK_COLUMNS]
     ].reset_index(drop=True)
-    answer_frame = pd.DataFrame(answers, columns=list(ANSWER_COLUMNS)).astype({"year": "int64"})
+    answer_frame = pd.DataFrame(answers, columns=[*ANSWER_COLUMNS, *REMARK_COLUMNS]).astype({"year": "int64"})
+    answer_frame["as_of"] = pd.to_datetime(answer_frame["as_of"])
     return values, invalid_frame.drop_duplicates().reset_index(drop=True), answer_frame, issues
 
 

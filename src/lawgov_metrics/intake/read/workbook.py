@@ -17,6 +17,7 @@ from lawgov_metrics import layout
 from lawgov_metrics.catalogue.models import Catalogue, FieldDef, Ledger
 from lawgov_metrics.intake.guard.safety import UnreadableFile
 from lawgov_metrics.intake.parse.periods import parse_period, parse_year
+from lawgov_metrics.intake.read.held import HELD_UNIT, HELD_YEAR, Held, held_issues
 from lawgov_metrics.intake.read.ledger_sheet import (
     RawLedger,
     SheetSource,
@@ -24,6 +25,7 @@ from lawgov_metrics.intake.read.ledger_sheet import (
     is_blank,
     loose_label,
 )
+from lawgov_metrics.intake.read.remarks import Remarks, long_table_remarks
 from lawgov_metrics.intake.read.values import RawValue
 from lawgov_metrics.intake.read.view import WorkbookView
 from lawgov_metrics.issues import Issue, cell_ref
@@ -101,10 +103,17 @@ def read_workbook(
             )
         )
     unit, year = None, None
-    if states.get(layout.SUMMARY_SHEET) == "visible":
+    template = states.get(layout.SUMMARY_SHEET) == "visible"
+    # a template whose unit or year is unknown (the issue says why): its figures and ledger sheets are still
+    # checked, so the file's other problems are reported too, but held apart — they cannot be placed
+    held, held_ledgers = Held(), dict[str, list[RawLedger]]()
+    if template:
+        first_raw, first_invalid = len(out.raws), len(out.invalid)
         unit, year = _read_summary(view, catalogue, resolve_unit, out)
         if unit is None or year is None:
-            return out  # the issue says why; ledger sheets of an unknown unit or year cannot be placed
+            held = Held(out.raws[first_raw:], year)
+            del out.raws[first_raw:], out.invalid[first_invalid:]
+    unplaced = template and (unit is None or year is None)
     for name, state in view.sheets:
         if state != "visible" or name in INTERNAL_SHEETS or name == layout.SUMMARY_SHEET:
             continue
@@ -119,7 +128,7 @@ def read_workbook(
                 continue
             out.issues += issues
             if raw is not None:
-                out.ledgers.setdefault(ledger_id, []).append(raw)
+                (held_ledgers if unplaced else out.ledgers).setdefault(ledger_id, []).append(raw)
             if unit is not None and year is not None:
                 # A sheet with its header alone says nothing, not "zero records": only records supply a
                 # ledger. "None happened" is an explicit 0 (or 未发生) in 汇总表.
@@ -135,7 +144,7 @@ def read_workbook(
             continue
         if looks_like_long_table(grid := pd.DataFrame(rows, dtype=object)):
             read_long_table(grid, catalogue, resolve_unit, out, sheet=name)
-        elif unit is None or any(not is_blank(v) for row in rows for v in row):
+        elif not template or any(not is_blank(v) for row in rows for v in row):
             out.issues.append(
                 Issue(
                     "sheet-unknown",
@@ -144,6 +153,8 @@ def read_workbook(
                     sheet=name,
                 )
             )
+    if held.values or held_ledgers:
+        out.issues += held_issues(catalogue, out.file, view.date1904, held, held_ledgers)
     return out
 
 
@@ -248,10 +259,14 @@ def _read_summary(
                 )
             )
             year = None
-    if unit is None or year is None:
-        return unit, year
-    out.units.add(unit)
-    out.years.add(year)
+    read = unit, year
+    if (
+        unit is None or year is None
+    ):  # the figures are still read and checked, then held apart (read_workbook)
+        unit, year = unit or HELD_UNIT, year or HELD_YEAR
+    else:
+        out.units.add(unit)
+        out.years.add(year)
     header = _find_label(grid, layout.COL_FIELD_ID, max_rows=15)
     if header is None:
         out.issues.append(
@@ -259,7 +274,7 @@ def _read_summary(
                 "header-missing", f"汇总表中找不到表头“{layout.COL_FIELD_ID}”", file=view.label, sheet=sheet
             )
         )
-        return unit, year
+        return read
     header_row = header[0]
     columns = {loose_label(v): c for c, v in enumerate(grid[header_row]) if not is_blank(v)}
     id_col = columns.get(loose_label(layout.COL_FIELD_ID), 0)
@@ -269,6 +284,8 @@ def _read_summary(
         for code, label in layout.PERIOD_COLUMNS.items()
         if loose_label(label) in columns
     }
+    # the clerk's 备注 column; templates made before it have none
+    remark_col = next((columns[k] for k in map(loose_label, layout.REMARK_HEADERS) if k in columns), None)
     fields = field_lookup(catalogue)
     for r in range(header_row + 1, len(grid)):
         key = _at(grid, r, id_col) if not is_blank(_at(grid, r, id_col)) else _at(grid, r, name_col)
@@ -289,6 +306,7 @@ def _read_summary(
                     )
                 )
             continue
+        remarks = _summary_remarks(grid, r, remark_col, flagged, out, field.name)
         for period in layout.GRANULARITY_PERIODS[field.period]:
             c = period_cols.get(period)
             if c is None:
@@ -301,8 +319,31 @@ def _read_summary(
                 )
                 out.invalid.append((unit, year, field.id))
                 continue
-            out.raws.append(RawValue(unit, year, period, field.id, _at(grid, r, c), view.label, sheet, ref))
-    return unit, year
+            out.raws.append(
+                RawValue(unit, year, period, field.id, _at(grid, r, c), view.label, sheet, ref, remarks)
+            )
+    return read
+
+
+def _summary_remarks(
+    grid: list[list[object]],
+    r: int,
+    c: int | None,
+    flagged: dict[tuple[int, int], tuple[str, str]],
+    out: FileRead,
+    name: str,
+) -> Remarks | None:
+    """The 备注 of a summary row, which goes with each figure of the row."""
+    if c is None:
+        return None
+    ref = cell_ref(r + 1, c + 1)
+    if (r, c) in flagged:  # an error value, a formula without a value: said, not taken as the note
+        code, text = flagged[(r, c)]
+        out.issues.append(
+            Issue(code, f"「{name}」的备注{text}", file=out.file, sheet=layout.SUMMARY_SHEET, cell=ref)
+        )
+        return None
+    return None if is_blank(_at(grid, r, c)) else Remarks(note=_at(grid, r, c), cells=("", "", ref))
 
 
 def looks_like_long_table(grid: pd.DataFrame) -> bool:
@@ -310,7 +351,8 @@ def looks_like_long_table(grid: pd.DataFrame) -> bool:
 
 
 def _long_header(grid: pd.DataFrame) -> tuple[int, dict[str, int]] | None:
-    names = {key: {loose_label(a) for a in aliases} for key, aliases in layout.LONG_ALIASES.items()}
+    aliases = {**layout.LONG_ALIASES, **layout.LONG_REMARK_ALIASES}
+    names = {key: {loose_label(a) for a in accepted} for key, accepted in aliases.items()}
     for r in range(min(HEADER_ROWS, len(grid))):
         found: dict[str, int] = {}
         for c, value in enumerate(grid.iloc[r]):
@@ -341,13 +383,15 @@ def read_long_table(
         out.issues.append(
             Issue(
                 "header-missing",
-                "找不到长表表头（应包含：单位、年度、字段、数值，可选：期间）",
+                "找不到长表表头（应包含：单位、年度、字段、数值，可选：期间、来源、统计截止日、备注）",
                 file=out.file,
                 sheet=sheet,
             )
         )
         return
     header_row, cols = located
+    _unknown_long_columns(grid, header_row, cols, out, sheet, first_row)
+    remarks_of = long_table_remarks(grid, [cols.get(k) for k in layout.LONG_REMARK_ALIASES], first_row)
     fields = field_lookup(catalogue)
     units: dict[str, str | None] = {}
     for r in range(header_row + 1, len(grid)):
@@ -430,6 +474,31 @@ def read_long_table(
             skip("period-invalid", f"「{field.name}」按{wanted}填报，不能填“{given}”", key, unit)
             continue
         ref = cell_ref(line, cols[layout.LONG_VALUE] + 1)
-        out.raws.append(RawValue(unit, year, period, field.id, cell(layout.LONG_VALUE), out.file, sheet, ref))
+        value = cell(layout.LONG_VALUE)
+        out.raws.append(RawValue(unit, year, period, field.id, value, out.file, sheet, ref, remarks_of(r)))
         out.units.add(unit)
         out.years.add(year)
+
+
+def _unknown_long_columns(
+    grid: pd.DataFrame, header_row: int, cols: dict[str, int], out: FileRead, sheet: str, first_row: int
+) -> None:
+    """A long table's columns that are none of its known ones are reported, never ignored silently: a named
+    one by its header, an unnamed one when anything is written below it."""
+    used = set(cols.values())
+    line = first_row + header_row
+    for c, label in enumerate(grid.iloc[header_row].tolist()):
+        if c in used:
+            continue
+        if not is_blank(label):
+            message = f"长表中未知的列「{label}」，未读取"
+        elif any(not is_blank(v) for v in grid.iloc[header_row + 1 :, c].dropna().tolist()):
+            message = f"长表第 {cell_ref(1, c + 1)[:-1]} 列没有列名，其内容未读取"
+        else:
+            continue
+        known = "（可识别的列：单位、年度、字段、数值、期间、来源、统计截止日、备注）"
+        value = "" if is_blank(label) else str(label)[:100]
+        ref = cell_ref(line, c + 1)
+        out.issues.append(
+            Issue("column-unknown", message + known, file=out.file, sheet=sheet, cell=ref, value=value)
+        )
