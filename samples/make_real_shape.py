@@ -63,7 +63,8 @@ LONGHUA_JUSTICE = [
 XIUYING_SUMMARY = {
     "normative_docs_issued": 6,
     "normative_docs_filed": 6,
-    "normative_docs_reviewed": 6,
+    "normative_filings_received": 6,  # 备案审查 of the district's departments' and towns' filings
+    "normative_filings_reviewed": 6,
     "litigation_cases_concluded": 5,
     "litigation_cases_lost": 1,
     "proposals_evaluated": 40,
@@ -106,7 +107,7 @@ def table_bytes(rows: list[tuple[object, ...]]) -> bytes:
 def register_bytes() -> bytes:
     """The bundled Haikou register, with the district departments that send data."""
     base = (REPO / "samples" / "haikou" / "units.csv").read_text(encoding="utf-8-sig").rstrip("\n")
-    extra = "龙华区司法局,区政府部门,海口市龙华区司法局,龙华区"
+    extra = "龙华区司法局,区政府部门,海口市龙华区司法局,龙华区,是"
     return ("\ufeff" + base + "\n" + extra + "\n").encode("utf-8")
 
 

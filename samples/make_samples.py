@@ -333,6 +333,9 @@ def _town(district: str, name: str) -> Unit:
 
 TOWNS = [_town(d, n) for d, names in TOWN_NAMES.items() for n in names]
 UNITS: list[Unit] = [CITY, *DISTRICT_UNITS, *DEPARTMENTS, *TOWNS]
+# 行政执法单位（单位名册的属性列）: departments without administrative enforcement powers say 否; the
+# indicators of 各行政执法单位 / 行政执法人员 (applies_when: [enforcement]) do not concern them.
+NO_ENFORCEMENT_POWERS = frozenset({"海口市人民政府外事办公室", "海口市信访局", "海口市机关事务管理局"})
 
 # ================================================================ calendar
 
@@ -1460,7 +1463,7 @@ class UnitSim:
         )
         inspectors = self.base["inspection_staff"] + rng.randint(-2, 3)
         values["inspection_staff"] = inspectors
-        values["inspection_staff_on_clues"] = share("inspection_staff_on_clues_share", inspectors, 0.6666)
+        values["inspection_staff_on_clues"] = share("inspection_staff_on_clues_share", inspectors, 2 / 3)
         values["accountability_report_date"] = on_time(
             "accountability_report_q1", dt.date(nxt, 1, 10), dt.date(nxt, 3, 31), dt.date(nxt, 4, 30)
         )
@@ -1479,6 +1482,24 @@ class UnitSim:
             if ok("annual_report_published")
             else a_workday(rng, dt.date(nxt, 4, 2), dt.date(nxt, 4, 30))
         )
+        # 备案审查 is the reviewing body's: 市司法局 for the city, each district for its departments and towns
+        received = rng.randint(8, 30) if self.general == "district_gov" else rng.randint(25, 60)
+        values["normative_filings_received"] = received
+        values["normative_filings_reviewed"] = share("normative_doc_review_rate", received, 1.0)
+        # commitments added in catalogue 2021-2025.3 (drawn last, so the earlier figures stay as they were)
+        reviewers = int(values.get("legal_review_staff") or 0)
+        values["legal_review_staff_with_background"] = share("legal_review_staff_background_rate", reviewers, 1.0)
+        values["penalty_exemption_lists_published"] = yes("penalty_exemption_lists")
+        values["enforcement_publicity_recording"] = yes("enforcement_publicity_and_recording")
+        decisions = rng.randint(40, 160) if self.general == "city_gov" else rng.randint(5, 40)
+        values["reconsideration_decisions_issued"] = decisions
+        values["reconsideration_decisions_published"] = share(
+            "reconsideration_decisions_published_rate", decisions, 1.0
+        )
+        values["annual_work_points_made"] = yes("annual_work_points")
+        done_on = self.milestones["inter_province_done"]  # the same sentence, the same programme
+        values["one_net_door_once_done"] = "是" if done_on.year <= year else "否"
+        values["one_net_door_once_done_date"] = done_on if done_on.year <= year else None
         out: dict[tuple[str, str], Any] = {}
         for key, value in values.items():
             fid, _, period = key.partition("/")
@@ -1494,6 +1515,7 @@ class UnitSim:
                 "supervision_system_done_date",
                 "unified_query_done_date",
                 "platforms_interconnected_date",
+                "one_net_door_once_done_date",
             }
         )
         assert not missing, f"{self.unit.name}: no generator for {sorted(missing)}"
@@ -1687,9 +1709,10 @@ def write_register(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(["单位名称", "单位类别", "别名", "所属区"])
+    writer.writerow(["单位名称", "单位类别", "别名", "所属区", "行政执法单位"])
     for u in UNITS:
-        writer.writerow([u.name, u.kind_name, ";".join(u.aliases), u.district])
+        enforcement = "否" if u.name in NO_ENFORCEMENT_POWERS else "是"
+        writer.writerow([u.name, u.kind_name, ";".join(u.aliases), u.district, enforcement])
     path.write_bytes(buf.getvalue().encode("utf-8-sig"))
 
 

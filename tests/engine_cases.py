@@ -74,13 +74,22 @@ def build_submission(catalogue: Catalogue, case: dict[str, Any]) -> Submission:
         columns=["unit", "year", "field"],
     )
     return Submission(
-        units=pd.DataFrame({"unit": [UNIT], "kind": [kind]}),
+        units=_units(kind, case.get("properties")),
         values=values,
         ledgers=ledgers,
         coverage=pd.DataFrame(coverage, columns=["ledger", "unit", "year"]),
         invalid=invalid,
         files=("case.xlsx",),
     )
+
+
+def _units(kind: str, properties: list[str] | None) -> pd.DataFrame:
+    """The one unit; ``properties`` (a case's list of unit properties, 行政执法单位 …) as the register gives
+    them — without it, the register said nothing (each property's default)."""
+    units = pd.DataFrame({"unit": [UNIT], "kind": [kind]})
+    if properties is not None:
+        units["properties"] = [frozenset(properties)]
+    return units
 
 
 def as_of(case: dict[str, Any]) -> dt.date:

@@ -148,9 +148,10 @@ def test_filing_and_review_rates_are_two_indicators(catalogue: Catalogue) -> Non
     review = by_id(catalogue, "normative_doc_review_rate")
     assert filing.quote == review.quote
     assert filing.target.value == review.target.value == pytest.approx(1.0)
-    # 审查率的分母是已报备件数，分子是其中经审查的件数
-    assert review.denominator == filing.numerator
+    # 报备率考核制发机关；审查率考核备案审查机关（市司法局、区政府），按其收到的报备件计
     assert catalogue.fields_by_id[review.numerator].part_of == review.denominator
+    assert set(review.applies_to) == {"justice_bureau", "district_gov"}
+    assert "city_dept" in filing.applies_to and "town" not in filing.applies_to
 
 
 def test_satisfaction_counts_basic_satisfaction_and_is_banded(catalogue: Catalogue) -> None:
@@ -293,12 +294,20 @@ def test_plan_period_cumulative(catalogue: Catalogue, indicator_id: str, minimum
         ("litigation_loss_rate_trend", "down", 0.0),
         ("head_court_appearance_rate_trend", "up", 1.0),
         ("judgment_execution_rate_trend", "up", 1.0),
-        ("legal_qualified_staff_trend", "up", 1.0),
+        ("legal_qualified_staff_trend", "up", None),  # a headcount: no bound
     ],
 )
-def test_trends(catalogue: Catalogue, indicator_id: str, direction: str, bound: float) -> None:
+def test_trends(catalogue: Catalogue, indicator_id: str, direction: str, bound: float | None) -> None:
     ind = by_id(catalogue, indicator_id)
     assert ind.kind == "trend" and ind.direction == direction and ind.bound == bound
+
+
+def test_legal_qualified_staff_is_a_headcount_trend(catalogue: Catalogue) -> None:
+    """逐年增加具备法律职业资格的人员数量: the number of people, not their share."""
+    ind = by_id(catalogue, "legal_qualified_staff_trend")
+    assert ind.kind == "trend" and ind.field == "legal_work_staff_qualified"
+    assert ind.numerator is None and ind.denominator is None
+    assert catalogue.fields_by_id[ind.field].type == "count"
 
 
 def test_withdrawn_and_mediated_cases_count_as_concluded_not_lost(catalogue: Catalogue) -> None:

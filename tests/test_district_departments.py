@@ -22,12 +22,14 @@ from .cli_data import fill
 DISTRICT_DEPT_INDICATORS = {
     "joint_inspection_double_random_rate",
     "normative_doc_filing_rate",
-    "normative_doc_review_rate",
-    "normative_doc_catalogue_online",
+    "normative_doc_catalogue_online",  # (审查率 is the reviewing body's: 市司法局 and the districts)
     "major_enforcement_legal_review_rate",
     "enforcement_stats_annual_report",
     "publicity_responsibility_list",
     "legal_review_staff_share",
+    "legal_review_staff_background_rate",
+    "enforcement_publicity_and_recording",
+    "penalty_exemption_lists",
     "enforcement_rotation_training",
     "dept_head_offjob_law_training",
     "enforcement_training_hours",

@@ -61,7 +61,9 @@ def _values(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def test_register_columns_and_kinds(register: list[dict[str, str]], catalogue: Catalogue) -> None:
-    assert list(register[0]) == ["单位名称", "单位类别", "别名", "所属区"]
+    assert list(register[0]) == ["单位名称", "单位类别", "别名", "所属区", "行政执法单位"]
+    assert {row["行政执法单位"] for row in register} == {"是", "否"}
+    assert all(row["行政执法单位"] == "是" for row in register if row["单位类别"] == "镇（街道）")
     kinds = Counter(resolve_kind(catalogue, row["单位类别"]).id for row in register)
     general = Counter(catalogue.general_kind(k) for k in kinds.elements())
     assert kinds["city_gov"] == 1

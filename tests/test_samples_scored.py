@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lawgov_metrics.catalogue.applicability import applies
+from lawgov_metrics.intake.read.register import load_register
+
+REGISTER = Path(__file__).parent.parent / "samples" / "haikou" / "units.csv"
 
 
 def test_every_indicator_is_evaluated_for_every_applicable_unit_year(sample_assessment_2021_2025) -> None:  # type: ignore[no-untyped-def]
@@ -11,8 +16,16 @@ def test_every_indicator_is_evaluated_for_every_applicable_unit_year(sample_asse
     results = a.results
     assert set(results["indicator"]) == set(catalogue.indicators_by_id)
     units = a.scores.loc[a.scores["submitted"], ["unit", "kind", "year"]].drop_duplicates()
+    register, _ = load_register(REGISTER, catalogue)
+    held = dict(zip(register.units["unit"], register.units["properties"], strict=True))
+    assert any(not props for props in held.values()), (
+        "the sample register has units without enforcement powers"
+    )
     for ind in catalogue.indicators:
-        expected = sum(applies(catalogue, ind, kind) for kind in units["kind"])
+        expected = sum(
+            applies(catalogue, ind, kind, held[unit])
+            for unit, kind in zip(units["unit"], units["kind"], strict=True)
+        )
         assert (results["indicator"] == ind.id).sum() == expected, ind.id
 
 

@@ -19,6 +19,16 @@ from lawgov_metrics.intake.read.register import match_unit
 
 from .cli_data import fill
 
+
+def _figure_cell(path: Path, field_id: str) -> str:
+    """The 汇总表 cell of a field's yearly figure (column E), wherever the catalogue puts its row."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)["汇总表"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == field_id)
+    return f"E{row}"
+
+
 REGISTER = """\ufeff单位名称,单位类别,别名,所属区
 海口市人民政府,市政府,海口市政府,
 海口市龙华区人民政府,区政府,,
@@ -203,7 +213,7 @@ def test_unknown_unit_does_not_hide_the_files_other_problems(catalogue: Catalogu
     got = {(i["code"], i["sheet"], i["cell"], i["unit"]) for i in issues_of(result)}
     assert got == {
         ("unit-unknown", "汇总表", "B2", ""),
-        ("value-negative", "汇总表", "E17", ""),  # 法制审核人员数
+        ("value-negative", "汇总表", _figure_cell(tmp_path / "x.xlsx", "legal_review_staff"), ""),
         ("value-choice", "学法与培训活动台账", "B2", ""),  # 活动类型
     }
     # checked, never placed: nothing of the file is scored under any unit
@@ -231,5 +241,6 @@ def test_unreadable_year_checks_the_figures_without_making_up_year_problems(
     wb.save(tmp_path / "y.xlsx")
     result = run("check", str(tmp_path), "--format", "json")
     got = {(i["code"], i["sheet"], i["cell"]) for i in issues_of(result)}
-    assert got == {("year-invalid", "汇总表", "B3"), ("value-type", "汇总表", "E13")}
+    decisions = _figure_cell(tmp_path / "y.xlsx", "major_enforcement_decisions")
+    assert got == {("year-invalid", "汇总表", "B3"), ("value-type", "汇总表", decisions)}
     assert read_submissions([tmp_path], catalogue).values.empty

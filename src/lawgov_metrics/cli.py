@@ -5,6 +5,7 @@ Heavy libraries (pydantic, pandas, openpyxl) are imported inside the commands, s
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -65,8 +66,15 @@ def _root(
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    typer.echo(message, err=True)
+    _say(message)
     raise typer.Exit(code)
+
+
+def _say(message: str) -> None:
+    """A line on stderr; names from the inputs (a catalogue's too) never reach the terminal raw."""
+    from lawgov_metrics.render.safe_text import terminal_text
+
+    typer.echo(terminal_text(message), err=True)
 
 
 def _load(path: Path | None) -> Catalogue:
@@ -133,10 +141,9 @@ def catalogue_validate(
 ) -> None:
     """校验指标目录：结构、引用、目标与分值；一次列出全部问题。"""
     catalogue = _load(path)
-    typer.echo(
+    _say(
         f"指标目录有效：{len(catalogue.indicators)} 项指标，{len(catalogue.fields)} 个字段，"
-        f"{len(catalogue.ledgers)} 种台账（版本 {catalogue.version}，sha256 {catalogue.sha256[:12]}）",
-        err=True,
+        f"{len(catalogue.ledgers)} 种台账（版本 {catalogue.version}，sha256 {catalogue.sha256[:12]}）"
     )
 
 
@@ -185,11 +192,13 @@ def _read(paths: list[Path], catalogue: Catalogue, units: Path | None) -> Submis
         return read_submissions(paths, catalogue, register=units)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from lawgov_metrics.render.safe_text import terminal_text
+
     with Progress(
         TextColumn("读取"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a file name is never markup
         TimeElapsedColumn(),
         console=console,
         transient=True,
@@ -197,7 +206,7 @@ def _read(paths: list[Path], catalogue: Catalogue, units: Path | None) -> Submis
         task = bar.add_task("", total=None)
 
         def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=name)
+            bar.update(task, completed=done, total=total, description=terminal_text(name))
 
         return read_submissions(paths, catalogue, register=units, progress=progress)
 
@@ -278,8 +287,8 @@ def template(
     try:
         write_template(catalogue, output, kind=kind_def.id, unit=unit, year=year)
     except OSError as exc:
-        _fail(f"无法写入 {output}：{exc.strerror or exc}")
-    typer.echo(f"已生成{kind_def.name}填报模板：{output}", err=True)
+        _fail(_write_failed(output, exc))
+    _say(f"已生成{kind_def.name}填报模板：{output}")
 
 
 # ---------------------------------------------------------------- check
@@ -354,7 +363,7 @@ def score(
         try:
             shown.write_excel(output, inputs=[str(p) for p in paths])
         except OSError as exc:
-            _fail(f"无法写入 {output}：{exc.strerror or exc}")
+            _fail(_write_failed(output, exc))
         typer.echo(f"已写入评估报告：{output}", err=True)
     from lawgov_metrics.render import SCORE_FORMATS
 
@@ -449,5 +458,34 @@ def explain(
     raise typer.Exit(assessment.exit_code())
 
 
+def _write_failed(output: Path, exc: OSError) -> str:
+    """A report that could not be written, in Chinese; the file written so far was a temporary one."""
+    from lawgov_metrics.issues import os_error_text
+
+    kept = "，原有的同名文件未被改动" if output.exists() else ""
+    return f"无法写入 {output}：{os_error_text(exc)}{kept}"
+
+
 def main() -> None:
-    app()
+    """The console script. A report that cannot be written to standard output (a full disk, ``ulimit -f``)
+    is one Chinese line on stderr and exit code 2, never a traceback; a closed pipe (``| head``) ends quietly."""
+    from lawgov_metrics.render.stdout import strict_stdout
+
+    sys.stdout = strict_stdout(sys.stdout)
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # the report's last bytes: a full disk shows here, not at exit
+    except OSError as exc:
+        try:
+            with open(os.devnull, "w") as sink:  # what is still buffered goes nowhere at exit, silently
+                os.dup2(sink.fileno(), sys.stdout.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass
+        if isinstance(exc, BrokenPipeError):
+            sys.exit(1)
+        from lawgov_metrics.issues import os_error_text
+
+        sys.stderr.write(f"无法写出报告（标准输出）：{os_error_text(exc)}\n")
+        sys.exit(EXIT_USAGE)

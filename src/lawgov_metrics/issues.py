@@ -63,6 +63,7 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "file-blank": ("warning", "未填写任何数据"),
     "record-duplicate": ("warning", "台账记录重复"),
     "row-skipped": ("warning", "行未计入"),
+    "row-broken": ("error", "行格式损坏，未读取"),
     # provenance beside a figure (来源, 统计截止日, 备注)
     "text-truncated": ("warning", "文字过长，已截断"),
     "remark-unused": ("warning", "备注没有对应的数值"),

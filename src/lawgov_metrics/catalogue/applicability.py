@@ -23,9 +23,21 @@ def resolve_kind(catalogue: Catalogue, kind: str) -> UnitKind:
     raise ValueError(f"未知的单位类别「{kind}」，可选：{options}")
 
 
-def applies(catalogue: Catalogue, indicator: Indicator, kind: str) -> bool:
-    """A named agency (``within`` a general kind) is also held to the indicators of that general kind."""
-    return kind in indicator.applies_to or catalogue.general_kind(kind) in indicator.applies_to
+def default_properties(catalogue: Catalogue) -> frozenset[str]:
+    """The properties a unit has when the register does not say (each ``unit_properties`` default)."""
+    return frozenset(p.id for p in catalogue.unit_properties if p.default)
+
+
+def applies(
+    catalogue: Catalogue, indicator: Indicator, kind: str, properties: frozenset[str] | None = None
+) -> bool:
+    """A named agency (``within`` a general kind) is also held to the indicators of that general kind; an
+    indicator with ``applies_when`` only to units having every property named (``properties`` None: a unit
+    the register says nothing of, so each property's default — a template for a kind)."""
+    if kind not in indicator.applies_to and catalogue.general_kind(kind) not in indicator.applies_to:
+        return False
+    held = default_properties(catalogue) if properties is None else properties
+    return all(p in held for p in indicator.applies_when)
 
 
 def indicators_for_kind(catalogue: Catalogue, kind: str) -> list[Indicator]:
@@ -36,8 +48,13 @@ def indicator_field_ids(indicator: Indicator) -> list[str]:
     """Fields an indicator reads directly (ledger-based kinds read ledgers, see :func:`indicator_ledger_ids`)."""
     match indicator.kind:
         case "ratio" | "trend":
-            rate = [indicator.rate] if indicator.rate else []
-            return [indicator.numerator, indicator.denominator, *rate]
+            ids = (
+                getattr(indicator, "field", None),
+                indicator.numerator,
+                indicator.denominator,
+                indicator.rate,
+            )
+            return [i for i in ids if i]
         case "count" | "deadline" | "boolean":
             return [indicator.field]
         case "milestone":

@@ -56,14 +56,20 @@ def target_label(catalogue: Catalogue, ind: Indicator) -> str:
         case "cumulative":
             return f"规划期内每人累计 ≥ {ind.minimum:g}，达标人数占比 {threshold_label(ind.target, True)}"
         case "deadline":
-            when = {-1: "上年", 0: "当年", 1: "次年", 2: "第三年"}[ind.due.year_offset]
-            return f"{when}{ind.due.month}月{ind.due.day}日前（含）"
+            years = {-1: "上年", 0: "当年", 1: "次年", 2: "第三年"}
+            due = f"{years[ind.due.year_offset]}{ind.due.month}月{ind.due.day}日"
+            if ind.opens is not None:
+                opens = f"{years[ind.opens.year_offset]}{ind.opens.month}月{ind.opens.day}日"
+                return f"{opens}至{due}（均含）"
+            return f"{due}前（含）"
         case "duration":
             share = threshold_label(ind.target, True)
             return f"{OP_SIGNS['<=']} {ind.max:g} {DURATION_UNITS[ind.unit]}，按时办结占比 {share}"
         case "milestone":
             return f"{ind.due.year}年{ind.due.month}月{ind.due.day}日前完成"
         case "trend":
+            if ind.bound is None:  # a count: strictly more (fewer) than last year
+                return "逐年增加（多于上年）" if ind.direction == "up" else "逐年减少（少于上年）"
             word = "逐年提高" if ind.direction == "up" else "逐年降低"
             return f"{word}（已达 {percent(ind.bound)} 视为达标）"
         case "boolean":
@@ -90,7 +96,10 @@ def formula_label(catalogue: Catalogue, ind: Indicator) -> str:
     """How the value is computed, in Chinese, naming fields and ledgers by their Chinese names."""
     fields, ledgers = catalogue.fields_by_id, catalogue.ledgers_by_id
     match ind.kind:
+        case "trend" if ind.field is not None:
+            return f"{fields[ind.field].name}，与上年比较"
         case "ratio" | "trend":
+            assert ind.numerator is not None and ind.denominator is not None
             formula = f"{fields[ind.numerator].name} ÷ {fields[ind.denominator].name}"
             if ind.rate:
                 formula += f"（未填分子、分母时取填报的“{fields[ind.rate].name}”）"

@@ -13,7 +13,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from lawgov_metrics.catalogue.checks import did_you_mean
+from lawgov_metrics.catalogue.checks import Hints
 from lawgov_metrics.catalogue.errors import CatalogueError, CatalogueProblem, KeyPath
 from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.catalogue.yaml_source import (
@@ -54,7 +54,8 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     try:
         catalogue = Catalogue.model_validate(data)
     except ValidationError as exc:
-        problems = [_translate(err) for err in exc.errors()]
+        hints = Hints()
+        problems = [_translate(err, hints) for err in exc.errors()]
         raise CatalogueError(_located(data, text, problems, label)) from None
     except CatalogueError as exc:
         raise CatalogueError(_located(data, text, exc.problems, label)) from None
@@ -109,33 +110,41 @@ def _locate(data: Any, lines: dict[KeyPath, int], problem: CatalogueProblem, lab
     line = 1
     shown: list[str | int] = []
     for i, part in enumerate(problem.path):
+        if _is_union_tag(node, part, problem.path[i + 1 : i + 2]):
+            continue
         if (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)) or (
             isinstance(node, dict) and part in node
         ):
             shown.append(part)
             line = lines.get(tuple(shown), line)
-            node = node[part]
-        elif (
-            isinstance(node, dict) and isinstance(part, str) and part in (node.get("kind"), node.get("rule"))
-        ):
-            continue
+            node = node[part]  # type: ignore[index]  # an int for a list, checked above
         else:
             shown.extend(problem.path[i:])
             break
     return replace(problem, path=tuple(shown)).located(label, line)
 
 
+def _is_union_tag(node: Any, part: str | int, after: KeyPath) -> bool:
+    """``part`` names the member of a tagged union pydantic chose (``ratio`` of ``kind: ratio``), not a key —
+    even when a key has the same name (``rule: bands`` beside ``bands: [...]``)."""
+    if not (
+        isinstance(node, dict) and isinstance(part, str) and part in (node.get("kind"), node.get("rule"))
+    ):
+        return False
+    return part not in node or (bool(after) and after[0] in node)
+
+
 # ---------------------------------------------------------------- pydantic errors → Chinese
 
 
-def _translate(err: ErrorDetails) -> CatalogueProblem:
+def _translate(err: ErrorDetails, hints: Hints) -> CatalogueProblem:
     loc: KeyPath = tuple(err["loc"])
     ctx = err.get("ctx", {})
     kind = err["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
         allowed = _allowed_keys(loc[:-1])
-        return CatalogueProblem(loc, f"未知的键 `{key}`{did_you_mean(key, allowed)}")
+        return CatalogueProblem(loc, f"未知的键 `{key}`{hints(key, allowed, ' '.join(allowed))}")
     if kind == "missing":
         return CatalogueProblem(loc, f"缺少必填项 `{loc[-1]}`")
     if kind == "union_tag_invalid":
@@ -161,6 +170,7 @@ def _translate(err: ErrorDetails) -> CatalogueProblem:
         "int_type": "应为整数，现为 `{input}`",
         "float_parsing": "应为数值，现为 `{input}`",
         "float_type": "应为数值，现为 `{input}`",
+        "finite_number": "应为有限的数值（不能是 nan 或 inf），现为 `{input}`",
         "bool_parsing": "应为 true 或 false，现为 `{input}`",
         "bool_type": "应为 true 或 false，现为 `{input}`",
         "string_type": "应为文本，现为 `{input}`",

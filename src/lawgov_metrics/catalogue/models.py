@@ -11,19 +11,42 @@ import datetime as dt
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from lawgov_metrics.catalogue.targets import TargetValue
 
 Id = Annotated[
     str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64, description="ASCII 标识，小写字母开头")
 ]
-Chapter = Literal["二", "三", "四", "五", "六", "七", "八", "九", "十"]
+Chapter = Annotated[
+    str, Field(min_length=1, max_length=16, description="章的标识，须在 chapters 中定义（如 七、3）")
+]
 Scalar = str | int | float | bool
 
 
-class Model(BaseModel):
-    """Base of every catalogue model: unknown keys are refused, instances are immutable."""
+MAX_MAGNITUDE = 1e15  # no figure of a plan is near it; 1e308 points would overflow every sum to inf
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+class Model(BaseModel):
+    """Base of every catalogue model: unknown keys are refused, instances are immutable, numbers are finite
+    (NaN and ±inf refused) and at most :data:`MAX_MAGNITUDE` in size — in points, targets, bands and bounds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded(cls, value: object) -> object:
+        for number in value if isinstance(value, tuple) else (value,):
+            if (
+                isinstance(number, (int, float))
+                and not isinstance(number, bool)
+                and abs(number) > MAX_MAGNITUDE
+            ):
+                shown = (
+                    f"{number:.6g}" if isinstance(number, float) else f"{number.bit_length()} 位二进制的整数"
+                )
+                raise ValueError(f"数值过大（绝对值应不超过 {MAX_MAGNITUDE:.0e}），现为 `{shown}`")
+        return value
 
 
 # ---------------------------------------------------------------- plan, chapters, unit kinds
@@ -63,6 +86,15 @@ class UnitKind(Model):
     name: str
     within: Id | None = Field(default=None, description="具名机关所属的一般单位类别（排名在该类别内进行）")
     aliases: tuple[str, ...] = Field(default=(), description="单位名称的其他写法，如 海口市司法局")
+    description: str = ""
+
+
+class UnitProperty(Model):
+    """A yes/no property of a unit, a column of the units register (行政执法单位 是/否), for ``applies_when``."""
+
+    id: Id
+    name: str = Field(description="单位名册中的列名，填 是/否；留空或没有此列时取 default")
+    default: bool = Field(default=True, description="名册未写明时的取值")
     description: str = ""
 
 
@@ -194,7 +226,7 @@ class Threshold(Model):
     """``op value``; the plan's 以上、不少于、以内、以下 include the bound (民法典 第1259条), so ``>=``/``<=``."""
 
     op: CompareOp = ">="
-    value: float
+    value: TargetValue
 
 
 class YearOffsetDate(Model):
@@ -269,9 +301,15 @@ class IndicatorBase(Model):
     id: Id
     name: str
     chapter: Chapter
-    clause: str = Field(pattern=r"^[一二三四五六七八九十]+$", description="方案条款序号，如 二十四")
+    clause: str = Field(
+        pattern=r"^[一二三四五六七八九十百零〇0-9]+(\.[0-9]+)*$",
+        description="方案条款序号，如 二十四、12、3.2",
+    )
     quote: str = Field(min_length=4, description="方案原文，逐字引用")
     applies_to: tuple[Id, ...] = Field(min_length=1, description="适用的单位类别")
+    applies_when: tuple[Id, ...] = Field(
+        default=(), description="另须单位具有的属性（unit_properties 的 id）"
+    )
     effective: YearRange = Field(default_factory=YearRange, description="生效年度")
     points: float = Field(ge=0)
     points_overrides: tuple[PointsOverride, ...] = ()
@@ -353,6 +391,9 @@ class DeadlineIndicator(IndicatorBase):
     kind: Literal["deadline"]
     field: Id
     due: YearOffsetDate
+    opens: YearOffsetDate | None = Field(
+        default=None, description="时间窗口的开始（含）：早于此日的日期不算按时"
+    )
 
 
 class DurationIndicator(IndicatorBase):
@@ -378,17 +419,28 @@ class MilestoneIndicator(IndicatorBase):
 
 
 class TrendIndicator(IndicatorBase):
-    """numerator / denominator better than the previous year, or already at the bound."""
+    """A ratio (numerator / denominator) better than last year's or at the bound; or one count (``field``:
+    人员数量逐年增加) strictly above (``down``: below) last year's."""
 
     kind: Literal["trend"]
-    numerator: Id
-    denominator: Id
+    field: Id | None = Field(default=None, description="单一计数的逐年趋势（如人员数量）；与分子、分母二选一")
+    numerator: Id | None = None
+    denominator: Id | None = None
     rate: Id | None = Field(
         default=None,
         description="单位公开发布的比率（percent 字段）：未填分子、分母时据此判断；都填时以分子、分母为准",
     )
     direction: Literal["up", "down"]
-    bound: float = Field(description="已达到即视为达标的上限（逐年提高）或下限（逐年降低）")
+    bound: float | None = Field(default=None, description="比率已达到即视为达标的上限（提高）或下限（降低）")
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> TrendIndicator:
+        ratio = (self.numerator, self.denominator, self.rate, self.bound)
+        if self.field is not None and any(v is not None for v in ratio):
+            raise ValueError("计数的逐年趋势（field）不写 numerator、denominator、rate、bound")
+        if self.field is None and None in ratio[:2] + ratio[3:]:
+            raise ValueError("比率的逐年趋势需要 numerator、denominator 与 bound（或改写 field 单一计数）")
+        return self
 
 
 class BooleanIndicator(IndicatorBase):
@@ -432,6 +484,7 @@ class Catalogue(Model):
     plan: Plan
     chapters: tuple[ChapterDef, ...] = Field(min_length=1)
     unit_kinds: tuple[UnitKind, ...] = Field(min_length=1)
+    unit_properties: tuple[UnitProperty, ...] = Field(default=(), description="单位名册中的是/否属性列")
     fields: tuple[FieldDef, ...] = ()
     ledgers: tuple[Ledger, ...] = ()
     indicators: tuple[Indicator, ...] = Field(min_length=1)

@@ -151,15 +151,18 @@ def _grid(
     """Every (indicator, unit, year) the indicator applies to, for the unit-years submitted: indicators in
     catalogue order, then units in register order, then years."""
     kinds = units["kind"].to_numpy(dtype=object)
+    # a unit's kind and the properties the register gives it (行政执法单位): indicators concern each pair alike
+    held = units["properties"].tolist() if "properties" in units else [None] * len(units)
     pairs = [(u, y) for u in units["unit"].tolist() for y in years]
     keep = np.fromiter((p in submitted for p in pairs), dtype=bool, count=len(pairs))
     unit_of = np.repeat(np.arange(len(units), dtype=np.int64), len(years))[keep]
     year_of = np.tile(np.asarray(years, dtype=np.int64), len(units))[keep]
-    distinct = list(dict.fromkeys(kinds.tolist()))
-    kind_code = np.array([distinct.index(k) for k in kinds.tolist()], dtype=np.int64)[unit_of]
+    kind_props = list(zip(kinds.tolist(), held, strict=True))
+    distinct = list(dict.fromkeys(kind_props))
+    kind_code = np.array([distinct.index(k) for k in kind_props], dtype=np.int64)[unit_of]
     rows = []
     for indicator in catalogue.indicators:
-        concerned = np.array([applies(catalogue, indicator, k) for k in distinct], dtype=bool)
+        concerned = np.array([applies(catalogue, indicator, k, p) for k, p in distinct], dtype=bool)
         rows.append(np.flatnonzero(concerned[kind_code]) if distinct else np.zeros(0, dtype=np.int64))
     which = np.repeat(np.arange(len(rows), dtype=np.int64), [len(r) for r in rows])
     base = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
@@ -322,4 +325,5 @@ def _remarks_of(reported: pd.DataFrame, sources: np.ndarray) -> dict[str, np.nda
 def _assessed_units(submission: Submission) -> pd.DataFrame:
     """The units the submission names (``Submission.units``: a figure, a ledger, or a file of theirs that
     held nothing — then 未报送), with their kind, once each."""
-    return submission.units[["unit", "kind"]].drop_duplicates("unit").reset_index(drop=True)
+    columns = ["unit", "kind", "properties"] if "properties" in submission.units else ["unit", "kind"]
+    return submission.units[columns].drop_duplicates("unit").reset_index(drop=True)

@@ -63,6 +63,14 @@ class _Ratio:
     by_whole: np.ndarray  # zero because the whole is 0 (the denominator itself was not given)
 
 
+def _num(ind: RatioIndicator | TrendIndicator) -> str:
+    return ind.numerator or ""  # a ratio trend has both (the model's rule); count trends never come here
+
+
+def _den(ind: RatioIndicator | TrendIndicator) -> str:
+    return ind.denominator or ""
+
+
 def _ratio(ctx: Context, grid: Grid, year_shift: int = 0) -> _Ratio:
     """Each row's ratio from its counts; where the counts are not both given, the published rate instead.
     A denominator of 0 — given, or known because its whole is 0 (0 documents issued: 0 filed) — makes the
@@ -72,7 +80,7 @@ def _ratio(ctx: Context, grid: Grid, year_shift: int = 0) -> _Ratio:
     num = ctx.lookup(grid, [i.numerator for i in inds], year_shift=year_shift)
     den = ctx.lookup(grid, [i.denominator for i in inds], year_shift=year_shift)
     rate = ctx.lookup(grid, [i.rate for i in inds], year_shift=year_shift)
-    whole = ctx.lookup(grid, [fields[i.denominator].part_of for i in inds], year_shift=year_shift)
+    whole = ctx.lookup(grid, [fields[_den(i)].part_of for i in inds], year_shift=year_shift)
     by_whole = np.isnan(den.value) & (whole.value == 0) & ~whole.invalid
     zero = (den.value == 0) | by_whole
     counts = ~np.isnan(num.value) & ~np.isnan(den.value)
@@ -110,7 +118,7 @@ def _rate_conflicts(ctx: Context, grid: Grid, r: _Ratio) -> None:
             Issue(
                 "rate-conflict",
                 f"「{fields[ind.rate].name}」填报为 {percent(float(r.rate.value[row]))}，但按"
-                f"{fields[ind.numerator].name}÷{fields[ind.denominator].name}"
+                f"{fields[_num(ind)].name}÷{fields[_den(ind)].name}"
                 f"（{float(r.num.value[row]):g}/{float(r.den.value[row]):g}）计算为 {percent(float(r.value[row]))}；"
                 "以分子、分母为准",
                 file=file,
@@ -129,15 +137,11 @@ def _ratio_inputs(ctx: Context, grid: Grid, r: _Ratio, tag: str = "") -> list[In
     rate_names = grid.each([tag + (fields[i.rate].name if i.rate else "") for i in inds])
     rate_shown = text([p or "—" for p in percents(r.rate.value)])
     return [
-        Inputs.of(
-            grid.each([tag + fields[i.numerator].name for i in inds]), numbers(r.num.value), r.num.source
-        ),
-        Inputs.of(
-            grid.each([tag + fields[i.denominator].name for i in inds]), numbers(r.den.value), r.den.source
-        ),
+        Inputs.of(grid.each([tag + fields[_num(i)].name for i in inds]), numbers(r.num.value), r.num.source),
+        Inputs.of(grid.each([tag + fields[_den(i)].name for i in inds]), numbers(r.den.value), r.den.source),
         Inputs(rate_names, rate_shown, r.rate.source, given),
         Inputs(
-            grid.each([tag + fields[fields[i.denominator].part_of or i.denominator].name for i in inds]),
+            grid.each([tag + fields[fields[_den(i)].part_of or _den(i)].name for i in inds]),
             numbers(r.whole.value),
             r.whole.source,
             r.by_whole,
@@ -180,6 +184,51 @@ def judge_ratio(ctx: Context, grid: Grid) -> Judged:
 
 
 def judge_trend(ctx: Context, grid: Grid) -> Judged:
+    """Ratio trends (:func:`_ratio_trend`) and count trends (:func:`_count_trend`), each judged at once."""
+    inds: tuple[TrendIndicator, ...] = grid.indicators  # type: ignore[assignment]
+    on_count = grid.each([i.field is not None for i in inds]).astype(bool)
+    out = Judged.blank(len(grid))
+    for judge, rows in ((_count_trend, np.flatnonzero(on_count)), (_ratio_trend, np.flatnonzero(~on_count))):
+        if len(rows):
+            out.place(rows, judge(ctx, grid.take(rows)))
+    return out
+
+
+def _count_trend(ctx: Context, grid: Grid) -> Judged:
+    """This year's count above last year's (``down``: below), strictly: 逐年增加 is not 持平. No bound: a count
+    has none. Without last year's figure the rules of ratio trends hold (规划首年 不适用, later 缺数据)."""
+    inds: tuple[TrendIndicator, ...] = grid.indicators  # type: ignore[assignment]
+    fields = ctx.catalogue.fields_by_id
+    field_ids = [i.field for i in inds]
+    cur, prev = ctx.lookup(grid, field_ids), ctx.lookup(grid, field_ids, year_shift=-1)
+    up = grid.each([i.direction == "up" for i in inds]).astype(bool)
+    word = np.where(up, "增加", "减少").astype(object)
+    better = np.where(up, cur.value > prev.value + EPS, cur.value < prev.value - EPS)
+    no_prev = np.isnan(prev.value) | prev.invalid
+    rules: list[tuple[np.ndarray, str, np.ndarray | str]] = [
+        (cur.invalid, "invalid", ""),
+        (np.isnan(cur.value), "missing", ""),
+        (no_prev & (grid.year <= ctx.plan_start), "not_applicable", "规划首年且无上年基数，不作比较"),
+        (no_prev, "missing", "缺少上年数据，无法比较"),
+        (better, "met", "较上年" + word),
+    ]
+    out = Judged.blank(len(grid))
+    out.value = cur.value
+    out.status = select(len(grid), [(c, s) for c, s, _ in rules], "not_met")
+    out.note = select(len(grid), [(c, n) for c, _, n in rules], "未较上年" + word)
+    unit = grid.each([fields[f].unit for f in field_ids if f])
+    shown = zip(numbers(cur.value), numbers(prev.value), unit, strict=True)
+    out.display = text([c and f"{c} {u}（上年 {p or '—'}）" for c, p, u in shown])
+    out.achievement = (out.status == "met").astype(np.float64)
+    names = grid.each([fields[f].name for f in field_ids if f])
+    out.inputs = [
+        Inputs.of(names, numbers(cur.value), cur.source),
+        Inputs.of("上年" + names, numbers(prev.value), prev.source),
+    ]
+    return out
+
+
+def _ratio_trend(ctx: Context, grid: Grid) -> Judged:
     """This year's ratio better than last year's, or already at the bound (逐年提高/降低)."""
     inds: tuple[TrendIndicator, ...] = grid.indicators  # type: ignore[assignment]
     cur, prev = _ratio(ctx, grid), _ratio(ctx, grid, year_shift=-1)
@@ -195,7 +244,7 @@ def judge_trend(ctx: Context, grid: Grid) -> Judged:
         (cur.invalid, "invalid", ""),
         (cur.missing, "missing", ""),
         (cur.zero, "not_applicable", "本年分母为 0，本项不适用"),
-        (at_bound, "met", grid.each([f"已达到 {percent(i.bound)}，视为达标" for i in inds])),
+        (at_bound, "met", grid.each([f"已达到 {percent(i.bound or 0.0)}，视为达标" for i in inds])),
         (no_prev & (grid.year <= ctx.plan_start), "not_applicable", "规划首年且无上年基数，不作比较"),
         (no_prev, "missing", "缺少上年数据，无法比较"),
         (prev.zero, "not_applicable", "上年分母为 0，无法比较"),
@@ -234,8 +283,9 @@ def _count(ctx: Context, grid: Grid, periods: tuple[str, ...]) -> Judged:
     counts = np.column_stack([f.value for f in found])
     targets = Targets.of([i.target for i in inds], grid.which)
     met_each = np.column_stack([compare(counts[:, j], targets) for j in range(len(periods))])
+    upper = np.isin(targets.op, ("<=", "<", "=="))  # 不超过 N / 为 0: the worst period is the largest count
     out = Judged.blank(len(grid))
-    out.value = counts.min(axis=1)
+    out.value = np.where(upper, counts.max(axis=1), counts.min(axis=1))
     out.status = select(
         len(grid),
         [
@@ -246,10 +296,15 @@ def _count(ctx: Context, grid: Grid, periods: tuple[str, ...]) -> Judged:
         "not_met",
     )
     target = targets.value + (targets.op == ">")  # at least this many in each period
-    positive = target > 0
+    positive = (target > 0) & ~upper
     out.achievement = np.ones(len(grid))
     out.achievement[positive] = np.minimum(counts[positive] / target[positive, None], 1.0).mean(axis=1)
+    out.achievement[upper] = met_each[upper].mean(axis=1)
     out.shortfall = np.maximum(target[:, None] - counts, 0.0).sum(axis=1)
+    # an upper bound: the shortfall is the excess (each one over the limit, or off an exact ``==``)
+    limit = targets.value - (targets.op == "<")
+    excess = np.where(targets.op[:, None] == "==", np.abs(counts - limit[:, None]), counts - limit[:, None])
+    out.shortfall[upper] = np.maximum(excess[upper], 0.0).sum(axis=1)
     if len(periods) == 1:
         unit = grid.each([fields[i.field].unit for i in inds])
         out.display = text([n and f"{n} {u}" for n, u in zip(numbers(counts[:, 0]), unit, strict=True)])
@@ -260,9 +315,10 @@ def _count(ctx: Context, grid: Grid, periods: tuple[str, ...]) -> Judged:
             ["；".join(f"{PERIOD_NAMES[p]} {v}" for p, v in zip(periods, row, strict=True)) for row in shown]
         )
         not_met = np.flatnonzero(out.status == "not_met")
+        words = np.where(upper, "超过上限", "未达到")
         out.note[not_met] = [
-            "、".join(PERIOD_NAMES[p] for p, ok in zip(periods, row, strict=True) if not ok) + "未达到"
-            for row in met_each[not_met].tolist()
+            "、".join(PERIOD_NAMES[p] for p, ok in zip(periods, row, strict=True) if not ok) + word
+            for row, word in zip(met_each[not_met].tolist(), words[not_met].tolist(), strict=True)
         ]
     out.inputs = [
         Inputs.of(
@@ -296,6 +352,14 @@ def judge_deadline(ctx: Context, grid: Grid) -> Judged:
     late_ns = dates[reported].astype(np.int64) - due[reported].astype("datetime64[ns]").astype(np.int64)
     late_days[reported] = np.floor_divide(late_ns, _DAY_NS)
     not_due_yet = ~reported & (due > np.datetime64(ctx.as_of, "D"))
+    opens = np.array(  # a window's first day (``opens``), NaT where the deadline has none
+        [
+            np.datetime64(inds[w].opens.for_year(y), "D") if inds[w].opens else np.datetime64("NaT", "D")  # type: ignore[union-attr]
+            for w, y in zip(grid.which.tolist(), grid.year.tolist(), strict=True)
+        ],
+        dtype="datetime64[D]",
+    ).astype("datetime64[ns]")
+    early = reported & ~np.isnat(opens) & (dates < opens)
     out = Judged.blank(len(grid))
     out.value = late_days
     out.display = text(iso_dates(dates))
@@ -305,12 +369,14 @@ def judge_deadline(ctx: Context, grid: Grid) -> Judged:
             (found.invalid, "invalid"),
             (not_due_yet, "not_yet_due"),
             (~reported, "missing"),
+            (early, "not_met"),
             (late_days <= 0, "met"),
         ],
         "not_met",
     )
-    late = np.flatnonzero(out.status == "not_met")
+    late = np.flatnonzero((out.status == "not_met") & ~early)
     out.note[late] = [f"逾期 {int(d)} 天" for d in late_days[late].tolist()]
+    out.note[early] = "早于时间窗口的开始"
     out.note[out.status == "not_yet_due"] = "截止日期未到"
     out.achievement = (out.status == "met").astype(np.float64)
     fields = ctx.catalogue.fields_by_id

@@ -106,7 +106,7 @@ def _groups(catalogue: Catalogue) -> dict[str, str]:
 
     links = [(f.id, f.part_of) for f in catalogue.fields if f.part_of]
     for ind in catalogue.indicators:
-        if ind.kind in ("ratio", "trend"):
+        if ind.kind in ("ratio", "trend") and ind.numerator and ind.denominator:
             links += [(ind.numerator, ind.denominator)] + ([(ind.numerator, ind.rate)] if ind.rate else [])
     for a, b in links:
         root[find(a)] = find(b)

@@ -19,7 +19,10 @@ def _plain(value: Any) -> Any:
 
 
 def dump_json(payload: dict[str, Any], stream: TextIO) -> None:
-    json.dump(_plain(payload), stream, ensure_ascii=False, indent=2, default=str)
+    """The payload as JSON on ``stream``; characters a terminal would act on are written as escapes."""
+    from lawgov_metrics.render.safe_text import json_for_terminal
+
+    stream.write(json_for_terminal(json.dumps(_plain(payload), ensure_ascii=False, indent=2, default=str)))
     stream.write("\n")
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from lawgov_metrics.render.numbers import finite_number
-from lawgov_metrics.render.safe_text import xml_text
+from lawgov_metrics.render.safe_text import xml_for_terminal, xml_text
 from lawgov_metrics.results import FAILING_STATUSES, STATUS_LABELS
 
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ def _xml(suites: list[SuiteRow], name: str) -> str:
     document._elem.attrib.pop("skipped", None)  # junitparser sets it; the XSD has no such attribute there
     out = io.BytesIO()
     document.write(out, pretty=True)
-    text = out.getvalue().decode("utf-8")
+    text = xml_for_terminal(out.getvalue().decode("utf-8"))  # C1 and bidirectional controls as references
     return text.replace('encoding="utf-8"', 'encoding="UTF-8"', 1)  # the declaration as CI tools print it
 
 

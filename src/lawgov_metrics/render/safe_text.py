@@ -57,6 +57,18 @@ def terminal_text(value: Any) -> str:
     return _TERMINAL_CONTROL_RE.sub(REPLACEMENT, _text(value))
 
 
+def json_for_terminal(text: str) -> str:
+    """JSON text with every character :func:`terminal_text` replaces written as a ``\\uXXXX`` escape instead
+    (JSON leaves C1 and bidirectional controls raw): inert on a terminal, the same text to any JSON reader."""
+    return _TERMINAL_CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def xml_for_terminal(text: str) -> str:
+    """XML text (already :func:`xml_text`-clean) with the characters a terminal acts on written as character
+    references (``&#x202E;``): inert on a terminal, the same text to any XML reader."""
+    return _TERMINAL_CONTROL_RE.sub(lambda m: f"&#x{ord(m.group()):X};", text)
+
+
 def is_formula_like(text: str) -> bool:
     stripped = text.lstrip(_LEADING_BLANKS)
     return bool(stripped) and stripped[0] in FORMULA_TRIGGERS

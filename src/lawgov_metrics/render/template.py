@@ -10,6 +10,7 @@ formats, validations and styles are :mod:`lawgov_metrics.render.template_rules`.
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 from pathlib import Path
@@ -65,13 +66,18 @@ def build_template(
 def write_template(
     catalogue: Catalogue, path: str | Path, *, kind: str, unit: str | None = None, year: int | None = None
 ) -> None:
-    """Build the template and write it atomically (temp file in the same folder, then ``os.replace``)."""
+    """Build the template and write it atomically (temp file in the same folder, then ``os.replace``). The
+    zip is built in memory first: a full disk fails one plain write, never a half-written zip that tries to
+    finish itself (and prints a traceback) when it is collected."""
     target = Path(path)
     wb = build_template(catalogue, kind=kind, unit=unit, year=year)
     # Not mkstemp: its 0600 mode would survive the rename; a plain create honours the umask.
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    buffer = io.BytesIO()
+    wb.save(buffer)
     try:
-        wb.save(tmp)
+        with tmp.open("wb") as stream:
+            stream.write(buffer.getbuffer())
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -9,7 +9,9 @@ only) · 数据问题 · 说明.
   with ``write_string``, never ``write`` (which guesses formulas, numbers and URLs from text); the
   workbook's own ``strings_to_*`` guesses are off as well. So a unit named ``=HYPERLINK(…)`` or a value
   ``#N/A`` stays text;
-- the file is written to a temporary file beside the target, then renamed over it (``os.replace``).
+- the file is written to a temporary file beside the target, then renamed over it (``os.replace``); the
+  zip is built in memory first, so a full disk fails one plain write (a zip left half-written on disk would
+  try to finish itself when collected and print a traceback).
 
 xlsxwriter rather than openpyxl (which stays for templates and for reading): it writes the sample's
 report about three times faster. xlsxwriter is imported inside the functions: ``lawgov-metrics --help``
@@ -212,10 +214,12 @@ def _colour_scale(ws: Any, sheet: SheetData, pass_rate: float) -> None:
 
 
 def _draw(report: ReportData, path: Path, generated_at: dt.datetime) -> None:
-    import xlsxwriter
-    from xlsxwriter.exceptions import FileCreateError
+    import io
 
-    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     workbook.set_properties({"created": generated_at.astimezone(dt.UTC).replace(tzinfo=None)})
     drawer = _Drawer(workbook)
     overview = drawer.sheet(report.overview)
@@ -227,10 +231,9 @@ def _draw(report: ReportData, path: Path, generated_at: dt.datetime) -> None:
         _line_charts(workbook, drawer.sheet(report.trend), report.trend, report.trend_blocks)
     drawer.sheet(report.issues)
     drawer.sheet(report.notes)
-    try:
-        workbook.close()
-    except FileCreateError as exc:  # xlsxwriter wraps a FileNotFoundError; callers handle OSError
-        raise (exc.__context__ if isinstance(exc.__context__, OSError) else OSError(str(exc))) from None
+    workbook.close()
+    with path.open("wb") as stream:
+        stream.write(buffer.getbuffer())
 
 
 def write_xlsx(

@@ -237,7 +237,7 @@ def details_sheet(assessment: Assessment) -> SheetData:
     number = {name: _finite(results[name]) for name in ("value", "points", "max_points")}
     years = _ints(results["year"])
     kinds = {kind.id: _kind_label(catalogue, kind.id) for kind in catalogue.unit_kinds}
-    percent = {ind.id for ind in catalogue.indicators if ind.kind in PERCENT_KINDS}
+    percent = {ind.id for ind in catalogue.indicators if ind.kind in PERCENT_KINDS and not _counted(ind)}
     quotes = {ind.id: ind.quote for ind in catalogue.indicators}
     statuses = {status: Styled(label, fill=status) for status, label in STATUS_LABELS.items()}
     indicators = text["indicator"]
@@ -320,12 +320,18 @@ def chapters_sheet(assessment: Assessment) -> SheetData:
     return sheet
 
 
+def _counted(ind: object) -> bool:
+    """A trend on one count (``field``: 人员数量), whose value is a number, not a percent."""
+    return getattr(ind, "kind", "") == "trend" and getattr(ind, "field", None) is not None
+
+
 def trend_sheet(assessment: Assessment) -> tuple[SheetData, list[tuple[str, int, int]]] | None:
     """Trend indicators' values per unit per year, and (indicator name, first row, last row) per
     indicator block for the charts; ``None`` with one year or no trend indicator."""
     years = list(assessment.years)
     catalogue = assessment.catalogue
-    trend_ids = [ind.id for ind in catalogue.indicators if ind.kind == "trend"]
+    # ratio trends: the sheet's columns are percents (a headcount trend is in 指标明细 with its count)
+    trend_ids = [ind.id for ind in catalogue.indicators if ind.kind == "trend" and not _counted(ind)]
     results = assessment.results
     results = results[results["indicator"].isin(trend_ids)]
     if len(years) < 2 or results.empty:

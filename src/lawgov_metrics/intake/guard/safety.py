@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lawgov_metrics.intake.guard.limits import ReadLimits, SheetInfo, UnreadableFile, WorkbookInfo
+from lawgov_metrics.issues import os_error_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -100,12 +101,16 @@ def _calamine_rows(path: Path, sheet_name: str) -> list[list[Any]]:
         with CalamineWorkbook.from_path(str(path)) as workbook:
             sheet = workbook.get_sheet_by_name(sheet_name)
             rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
-    except CalamineError as exc:
+    except (CalamineError, ValueError):  # calamine's own words are English
         raise UnreadableFile(
-            "file-corrupt", f"工作表“{sheet_name}”无法解析：{exc}", sheet=sheet_name
+            "file-corrupt",
+            f"工作表“{sheet_name}”内容已损坏，无法解析；请在 Excel 中打开后另存为 .xlsx 再提交",
+            sheet=sheet_name,
         ) from None
-    except (OSError, ValueError) as exc:
-        raise UnreadableFile("file-corrupt", f"无法读取文件：{exc}", sheet=sheet_name) from None
+    except OSError as exc:
+        raise UnreadableFile(
+            "file-corrupt", f"无法读取文件：{os_error_text(exc)}", sheet=sheet_name
+        ) from None
     return rows
 
 

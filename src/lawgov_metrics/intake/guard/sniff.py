@@ -72,7 +72,15 @@ def _sniff_text(head: bytes) -> str:
         )
     body = head.removeprefix(codecs.BOM_UTF8)
     if b"\x00" in body:
-        raise UnreadableFile("file-not-workbook", "无法识别的文件格式：既不是 Excel 工作簿，也不是文本表格")
+        # A text with a NUL byte on a line or two is a CSV with broken lines (the reader reports each and
+        # reads the rest); NULs on most lines are UTF-16 without a BOM or a binary file.
+        lines = body.split(b"\n")
+        stray = sum(1 for line in lines if b"\x00" in line) * 4 <= len(lines)
+        if not stray or _decode_head(body.replace(b"\x00", b"")) is None:
+            raise UnreadableFile(
+                "file-not-workbook", "无法识别的文件格式：既不是 Excel 工作簿，也不是文本表格"
+            )
+        body = body.replace(b"\x00", b"")
     text = _decode_head(body)
     if text is None:
         raise UnreadableFile("file-encoding", "无法识别的文本编码（应为 UTF-8 或 GB18030/GBK）")

@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import NamedTuple
 
 from lawgov_metrics.intake.guard.limits import MB, ReadLimits, UnreadableFile
+from lawgov_metrics.issues import os_error_text
 
 HEAD_BYTES = 64 * 1024  # what sniffing looks at
 WHOLE_FILE_BYTES = 16 * MB  # a file up to this size is read into memory at once
@@ -46,7 +47,7 @@ class FileBytes:
         except FileNotFoundError:
             raise UnreadableFile("file-not-found", f"找不到文件：{path}") from None
         except OSError as exc:
-            raise UnreadableFile("file-corrupt", f"无法打开文件：{exc.strerror or exc}") from None
+            raise UnreadableFile("file-corrupt", f"无法打开文件：{os_error_text(exc)}") from None
         try:
             self.size = os.fstat(self._fd).st_size
             self.data: bytes | None = None
@@ -66,7 +67,7 @@ class FileBytes:
                 self.head = self._pread(HEAD_BYTES, 0)
         except OSError as exc:
             self.close()
-            raise UnreadableFile("file-corrupt", f"无法打开文件：{exc.strerror or exc}") from None
+            raise UnreadableFile("file-corrupt", f"无法打开文件：{os_error_text(exc)}") from None
         except BaseException:
             self.close()
             raise
@@ -91,7 +92,7 @@ class FileBytes:
         try:
             return self._pread(n, offset)
         except OSError as exc:
-            raise UnreadableFile("file-corrupt", f"无法读取文件：{exc.strerror or exc}") from None
+            raise UnreadableFile("file-corrupt", f"无法读取文件：{os_error_text(exc)}") from None
 
     def view(self, offset: int, n: int) -> bytes | memoryview:
         """Like :meth:`read`, without copying what is already in memory."""

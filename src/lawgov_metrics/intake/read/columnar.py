@@ -15,8 +15,9 @@ import codecs
 import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ import pyarrow.compute as pc
 
 from lawgov_metrics.catalogue.models import Ledger
 from lawgov_metrics.intake.parse.cleaning import is_text_dtype, str_column
+from lawgov_metrics.intake.read.csv_rows import EXTRA_CELLS, NUL_LINE, extra_cells, line_issues
 from lawgov_metrics.intake.read.ledger_sheet import (
     HEADER_SCAN_ROWS,
     RawLedger,
@@ -37,14 +39,21 @@ from lawgov_metrics.issues import Issue
 from lawgov_metrics.layout import FOOTER_MARKERS
 
 BIG_SHEET_ROWS = 5_000  # from this many rows on, a worksheet is read by column
+SHOWN_LINES = 1_000  # broken CSV lines whose text is kept for the report
 
 
 @dataclass
 class Body:
-    """The rows below a header, by grid column (0-based, as in the head); row 0 is the row under the header."""
+    """The rows below a header, by grid column (0-based, as in the head); row 0 is the row under the header.
+
+    A CSV body may leave lines out (blank ones, and broken ones it reports): ``offsets`` then gives each row's
+    place below the header (0 = the row under it), and ``broken`` the lines left out as (place, message, text).
+    """
 
     columns: dict[int, pd.Series]
     length: int
+    offsets: np.ndarray | None = None
+    broken: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -70,7 +79,9 @@ class Table:
         if body is None:
             return None
         raw, more = extract_columns(body, header, source, flagged)
-        return raw, issues + more
+        first_data = source.first_row + header[0] + 1
+        broken = [(first_data + place, message, text) for place, message, text in body.broken]
+        return raw, issues + line_issues(broken, source.file) + more
 
 
 def extract_columns(
@@ -107,8 +118,12 @@ def extract_columns(
             marks[(i, by_column[c])] = reason
             undecided[i] = False  # a row whose only content is an error cell is still a record
     keep = ~undecided & ~footer
+    places = body.offsets if body.offsets is not None else np.arange(n)
     first_data = source.first_row + header_row + 1
-    issues = [footer_issue(source, first_data + i, first_text[i]) for i in np.flatnonzero(footer).tolist()]
+    issues = [
+        footer_issue(source, first_data + int(places[i]), first_text[i])
+        for i in np.flatnonzero(footer).tolist()
+    ]
     kept = np.flatnonzero(keep)
     columns: dict[str, pd.Series] = {}
     for cid, c in positions.items():
@@ -118,7 +133,7 @@ def extract_columns(
         columns[cid] = values.take(kept).reset_index(drop=True) if len(kept) < n else values
     record = np.cumsum(keep) - 1
     flags = [(int(record[i]), cid, reason) for (i, cid), reason in marks.items() if keep[i]]
-    return RawLedger(source, positions, columns, first_data + kept, flags), issues
+    return RawLedger(source, positions, columns, first_data + places[kept], flags), issues
 
 
 _FOOTER_PATTERN = "^(" + "|".join(FOOTER_MARKERS) + ")"
@@ -164,8 +179,6 @@ def head_rows(columns: Sequence[pd.Series], rows: int) -> list[list[object]]:
 
 def csv_table(data: bytes, encoding: str) -> Table | None:
     """A CSV file whose header rows hold no line breaks inside quotes; None → read it as a grid instead."""
-    import pyarrow.csv as pacsv  # here: a run that reads only workbooks need not load the CSV reader
-
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     bom = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0
     prefix = codecs.getincrementaldecoder(encoding)().decode(data[: 1 << 16], final=len(data) <= 1 << 16)
@@ -174,8 +187,8 @@ def csv_table(data: bytes, encoding: str) -> Table | None:
         lines = lines[:-1]  # the last line may be cut short
     reader = csv.reader(lines[:HEADER_SCAN_ROWS])
     head: list[list[object]] = [[cell if cell.strip() else None for cell in row] for row in reader]
-    if reader.line_num != len(head):  # a quoted line break: rows are not lines
-        return None
+    if reader.line_num != len(head) or any("\x00" in str(cell) for row in head for cell in row):
+        return None  # a quoted line break (rows are not lines) or a NUL byte in the first rows
 
     def body(header_row: int) -> Body | None:
         above = "".join(lines[: header_row + 1])
@@ -183,25 +196,87 @@ def csv_table(data: bytes, encoding: str) -> Table | None:
         if data[bom:offset].decode(codec, errors="replace") != above:  # bytes and text disagree: be exact
             return None
         width = max((len(row) for row in head), default=0)
-        names = [str(i) for i in range(width)]
-        try:
-            table = pacsv.read_csv(
-                io.BytesIO(data[offset:]),
-                read_options=pacsv.ReadOptions(
-                    column_names=names, encoding="utf8" if encoding == "utf-8-sig" else encoding
-                ),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-        except (pa.ArrowInvalid, ValueError):  # ragged or blank lines: the grid reader numbers them right
-            return None
-        return Body({i: arrow_series(table.column(i)) for i in range(width)}, table.num_rows)
+        named = max((c + 1 for c, name in enumerate(head[header_row]) if name is not None), default=0)
+        return _csv_body(data[offset:], "utf8" if encoding == "utf-8-sig" else encoding, width, named)
 
     return Table(head, body)
+
+
+def _csv_body(data: bytes, encoding: str, width: int, named: int) -> Body | None:
+    """The lines below a header through Arrow's CSV reader, ``width`` columns of text. Blank lines are left
+    out; a line with text right of the header's ``named`` columns, or with a NUL byte, is left out and kept in
+    :attr:`Body.broken` (the grid reader's rules, :mod:`lawgov_metrics.intake.read.csv_rows`). Any other
+    ragged line (too few cells, blank extra cells): None, and the grid reader reads the file."""
+    import pyarrow.csv as pacsv  # here: a run that reads only workbooks need not load the CSV reader
+
+    names = [str(i) for i in range(width)]
+    # record number (1-based, as Arrow counts them) → (message, what the line held); message "" for a blank line
+    left_out: dict[int, tuple[str, str]] = {}
+    unnumbered = False
+
+    def on_invalid(row: Any) -> str:
+        nonlocal unnumbered
+        text = row.text or ""
+        if row.number is None:  # a parallel read does not number rows: read again in one thread
+            unnumbered = True
+            return "skip"
+        if not text.strip():
+            left_out[row.number] = ("", "")
+            return "skip"
+        extra = extra_cells(text, named) if row.actual_columns > row.expected_columns else 0
+        if extra:
+            left_out[row.number] = (EXTRA_CELLS.format(n=extra), text)
+            return "skip"
+        return "error"
+
+    def read(use_threads: bool) -> pa.Table:
+        left_out.clear()
+        return pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, encoding=encoding, use_threads=use_threads),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    try:
+        table = read(use_threads=True)
+        if unnumbered:
+            table = read(use_threads=False)
+    except (pa.ArrowInvalid, ValueError):  # ragged lines the grid reader pads
+        return None
+    bad = np.zeros(table.num_rows, dtype=bool)
+    why: dict[int, str] = {}
+    has_nul = b"\x00" in data
+    for i in range(width):
+        column = table.column(i)
+        if i >= named:  # text right of the header's last name
+            hits = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(column), ""), False)
+            bad |= hits.to_numpy(zero_copy_only=False)
+        if has_nul:
+            nul = pc.fill_null(pc.match_substring(column, "\x00"), False).to_numpy(zero_copy_only=False)
+            why.update(dict.fromkeys(np.flatnonzero(nul & ~bad).tolist(), NUL_LINE))
+            bad |= nul
+    total = table.num_rows + len(left_out)
+    places = np.delete(np.arange(total), np.array(sorted(left_out), dtype=np.int64) - 1)
+    broken = [(n - 1, message, text) for n, (message, text) in sorted(left_out.items()) if message]
+    for k, i in enumerate(np.flatnonzero(bad).tolist()):
+        if k >= SHOWN_LINES:  # past those shown one by one, the row number is all a report needs
+            broken.append((int(places[i]), why.get(i, EXTRA_CELLS.format(n="若干")), ""))
+            continue
+        row = [str(table.column(c)[i].as_py()) for c in range(width)]
+        message = why.get(i) or EXTRA_CELLS.format(n=sum(1 for v in row[named:] if v.strip()))
+        broken.append((int(places[i]), message, ",".join(row).replace("\x00", "").rstrip(",")))
+    if bad.any():
+        table, places = table.filter(pa.array(~bad)), places[~bad]
+    broken.sort()
+    columns = {i: arrow_series(table.column(i)) for i in range(width)}
+    return Body(columns, table.num_rows, places if len(places) != total else None, broken)
 
 
 def parquet_table(path: Path) -> Table:

@@ -1,7 +1,8 @@
 """The units register (单位名册): who is assessed, of which kind, and by which other names they are known.
 
 A CSV or workbook with columns 单位名称, 单位类别 (a catalogue unit-kind name or id), 别名 (``;``-separated)
-and 所属区 (towns, district departments). Names are compared after removing every space (full-width
+and 所属区 (towns, district departments), and optionally one 是/否 column per catalogue ``unit_properties``
+(行政执法单位): blank or absent is the property's default, anything else unread is an issue. Names are compared after removing every space (full-width
 included) and NFKC, so “海口市 司法局　” is 海口市司法局. The catalogue's kind aliases resolve too: “市司法局”
 names the one unit of kind 市司法局. A name the register does not know is an issue for the caller, never a
 guess — with the register's closest names offered (您是否要找：…). :func:`match_unit` also takes short names
@@ -12,15 +13,16 @@ never for the unit a submission names itself (填报单位, a 单位 column).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue
+from lawgov_metrics.intake.parse.booleans import parse_bool
 from lawgov_metrics.intake.parse.names import normalise_unit_name
-from lawgov_metrics.issues import Issue
+from lawgov_metrics.issues import Issue, os_error_text
 
 REGISTER_COLUMNS = {"单位名称": "unit", "单位类别": "kind", "别名": "aliases", "所属区": "parent"}
 REGISTER_FILE_NAMES = ("units.csv", "单位名册.csv", "units.xlsx", "单位名册.xlsx")
@@ -28,7 +30,7 @@ REGISTER_FILE_NAMES = ("units.csv", "单位名册.csv", "units.xlsx", "单位名
 
 @dataclass(frozen=True)
 class UnitRegister:
-    units: pd.DataFrame  # unit, kind (catalogue id), parent
+    units: pd.DataFrame  # unit, kind (catalogue id), parent, properties (frozenset of property ids held)
     names: dict[str, str]  # normalised name or alias → unit
 
     def resolve(self, name: str) -> str | None:
@@ -110,21 +112,29 @@ def load_register(path: Path, catalogue: Catalogue) -> tuple[UnitRegister, list[
     """Read a register; rows that cannot be used are reported (file, row) and left out."""
     issues: list[Issue] = []
     label = str(path)
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            raw = pd.read_excel(path, dtype=str, engine="calamine", keep_default_na=False, na_filter=False)
-        else:
-            raw = _read_csv_any_encoding(path)
-    except (OSError, ValueError, UnicodeError) as exc:
-        issues.append(Issue("file-corrupt", f"无法读取单位名册：{exc}", file=label))
+    from lawgov_metrics.intake.guard.safety import UnreadableFile
+    from lawgov_metrics.intake.read.register_file import read_register_table
+
+    try:  # through the guard, like a submission: sniffed, inspected, read line by line
+        raw, header_line, read_issues = read_register_table(path)
+    except UnreadableFile as exc:
+        issues.append(
+            Issue(exc.code, f"无法读取单位名册：{exc.message}", file=label, sheet=exc.sheet, cell=exc.cell)
+        )
         return build_register(pd.DataFrame(columns=["unit", "kind", "parent"]), catalogue, []), issues
+    except OSError as exc:
+        issues.append(Issue("file-corrupt", f"无法读取单位名册：{os_error_text(exc)}", file=label))
+        return build_register(pd.DataFrame(columns=["unit", "kind", "parent"]), catalogue, []), issues
+    issues += read_issues
     missing = [c for c in ("单位名称", "单位类别") if c not in raw.columns]
     if missing:
-        issues.append(Issue("column-missing", f"单位名册缺少列：{'、'.join(missing)}", file=label, row=1))
+        issues.append(
+            Issue("column-missing", f"单位名册缺少列：{'、'.join(missing)}", file=label, row=header_line)
+        )
         return build_register(pd.DataFrame(columns=["unit", "kind", "parent"]), catalogue, []), issues
     kinds = _kind_lookup(catalogue)
     rows, aliases = [], []
-    for number, record in enumerate(raw.to_dict("records"), start=2):
+    for number, record in enumerate(raw.to_dict("records"), start=header_line + 1):
         unit = normalise_unit_name(str(record.get("单位名称", "")))
         kind_text = normalise_unit_name(str(record.get("单位类别", "")))
         if not unit:
@@ -148,12 +158,48 @@ def load_register(path: Path, catalogue: Catalogue) -> tuple[UnitRegister, list[
             )
             continue
         rows.append(
-            {"unit": unit, "kind": kind, "parent": normalise_unit_name(str(record.get("所属区", ""))) or None}
+            {
+                "unit": unit,
+                "kind": kind,
+                "parent": normalise_unit_name(str(record.get("所属区", ""))) or None,
+                "properties": _properties(catalogue, record, label, number, unit, issues),
+            }
         )
         aliases += [
             (normalise_unit_name(a), unit) for a in str(record.get("别名", "")).replace("；", ";").split(";")
         ]
-    return build_register(pd.DataFrame(rows, columns=["unit", "kind", "parent"]), catalogue, aliases), issues
+    frame = pd.DataFrame(rows, columns=["unit", "kind", "parent", "properties"])
+    return build_register(frame, catalogue, aliases), issues
+
+
+def _properties(
+    catalogue: Catalogue,
+    record: Mapping[Hashable, object],
+    label: str,
+    row: int,
+    unit: str,
+    issues: list[Issue],
+) -> frozenset[str]:
+    """The catalogue's unit properties this row holds: its 是/否 column, or the property's default."""
+    held = set()
+    for prop in catalogue.unit_properties:
+        written = str(record.get(prop.name, "") or "").strip()
+        parsed = parse_bool(written)
+        if parsed.error is not None:
+            issues.append(
+                Issue(
+                    "value-choice",
+                    f"单位名册“{prop.name}”应填 是 或 否，「{written}」读不出；按{'是' if prop.default else '否'}处理",
+                    file=label,
+                    row=row,
+                    column=prop.name,
+                    value=written,
+                    unit=unit,
+                )
+            )
+        if parsed.value if parsed.value is not None else prop.default:
+            held.add(prop.id)
+    return frozenset(held)
 
 
 def build_register(units: pd.DataFrame, catalogue: Catalogue, aliases: list[tuple[str, str]]) -> UnitRegister:
@@ -182,18 +228,6 @@ def _kind_lookup(catalogue: Catalogue) -> dict[str, str]:
         for name in (kind.id, kind.name, *kind.aliases):
             lookup[normalise_unit_name(name)] = kind.id
     return lookup
-
-
-def _read_csv_any_encoding(path: Path) -> pd.DataFrame:
-    from io import BytesIO
-
-    from lawgov_metrics.intake.guard.sniff import csv_encoding
-
-    data = path.read_bytes()
-    encoding = csv_encoding(data)
-    if encoding is None:
-        raise UnicodeError("既不是 UTF-8 也不是 GB18030 编码")
-    return pd.read_csv(BytesIO(data), encoding=encoding, dtype=str, keep_default_na=False, na_filter=False)
 
 
 def find_register(paths: list[Path]) -> Path | None:

@@ -7,7 +7,6 @@ one clear issue and the other files go on. Input files are only ever read.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pandas as pd
 from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.intake.read.columnar import Table
 from lawgov_metrics.intake.read.ledger_sheet import (
+    HEADER_SCAN_ROWS,
     RawLedger,
     SheetSource,
     extract_ledger,
@@ -37,7 +37,7 @@ from lawgov_metrics.intake.read.workbook import (
     read_long_table,
     read_workbook,
 )
-from lawgov_metrics.issues import Issue
+from lawgov_metrics.issues import Issue, os_error_text
 from lawgov_metrics.submission import Submission
 
 SUPPORTED = {".xlsx", ".xlsm", ".csv", ".parquet", ".xls", ".et", ".ods"}
@@ -109,12 +109,16 @@ def read_submissions(
 
 def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead:
     """One file; any failure to read it becomes one issue naming the reason."""
+    from pyarrow import ArrowException
+
     from lawgov_metrics.intake.guard.safety import UnreadableFile, sniff
     from lawgov_metrics.intake.guard.sniff import csv_encoding
     from lawgov_metrics.intake.read.columnar import csv_table, parquet_table
+    from lawgov_metrics.intake.read.csv_rows import csv_grid
 
     label = str(path)
     out = FileRead(file=label)
+    kind = ""
     try:
         kind = sniff(path)
         if kind == "xlsx":
@@ -133,7 +137,8 @@ def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead
             table = csv_table(data, encoding)
             if table is not None and _read_columns(table, path, catalogue, out):
                 return out
-            grid = _csv_grid(data, encoding)
+            grid, broken = csv_grid(data, encoding, label)
+            out.issues += broken
         elif kind == "parquet":
             if _read_columns(parquet_table(path), path, catalogue, out):
                 return out
@@ -143,18 +148,40 @@ def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead
     except UnreadableFile as exc:
         out.issues.append(Issue(exc.code, exc.message, file=label))
         return out
-    except (OSError, ValueError) as exc:
-        out.issues.append(Issue("file-corrupt", f"无法读取：{exc}", file=label))
+    except OSError as exc:
+        if exc.errno is None:  # pyarrow's OSError: the file's content, not the system
+            out.issues.append(Issue("file-corrupt", _damaged(kind), file=label))
+        else:
+            out.issues.append(Issue("file-corrupt", f"无法读取：{os_error_text(exc)}", file=label))
         return out
-    _read_table(grid, path, catalogue, units, out)
+    except (ValueError, NotImplementedError, ArrowException):  # pandas and pyarrow speak English
+        out.issues.append(Issue("file-corrupt", _damaged(kind), file=label))
+        return out
+    _read_table(grid, path, catalogue, units, out, from_csv=kind == "csv")
     return out
 
 
+def _damaged(kind: str) -> str:
+    what = {"csv": "CSV 文件", "parquet": "Parquet 文件", "xlsx": "工作簿"}.get(kind, "文件")
+    return f"无法读取：{what}的内容已损坏或格式不正确；请重新导出后再提交"
+
+
 def _read_table(
-    grid: pd.DataFrame, path: Path, catalogue: Catalogue, units: UnitRegister, out: FileRead
+    grid: pd.DataFrame,
+    path: Path,
+    catalogue: Catalogue,
+    units: UnitRegister,
+    out: FileRead,
+    *,
+    from_csv: bool = False,
 ) -> None:
-    """A CSV/Parquet table: a long table, or a ledger named by its file name."""
+    """A CSV/Parquet table: a long table, or a ledger named by its file name. A CSV line with cells beyond its
+    header is reported and left out (:func:`~lawgov_metrics.intake.read.csv_rows.drop_broken_rows`)."""
+    from lawgov_metrics.intake.read.csv_rows import drop_broken_rows, ledger_header_row
+
     if looks_like_long_table(grid):
+        if from_csv:
+            out.issues += drop_broken_rows(grid, _long_header_row(grid), out.file)
         read_long_table(grid, catalogue, units.resolve, out)
         return
     ledger_id = ledger_lookup(catalogue).get(loose_label(path.stem))
@@ -168,11 +195,25 @@ def _read_table(
         )
         return
     ledger = catalogue.ledgers_by_id[ledger_id]
+    if from_csv:
+        out.issues += drop_broken_rows(grid, ledger_header_row(grid, ledger, out.file), out.file)
     rows = grid.astype(object).where(grid.notna(), None).to_numpy().tolist()
     raw, issues = extract_ledger(rows, ledger, SheetSource(out.file, ""))
     out.issues += issues
     if raw is not None:
         out.ledgers.setdefault(ledger_id, []).append(raw)
+
+
+def _long_header_row(grid: pd.DataFrame) -> int | None:
+    """The grid row of a long table's header: the first row with which it looks like one."""
+    return next(
+        (
+            end - 1
+            for end in range(1, min(len(grid), HEADER_SCAN_ROWS) + 1)
+            if looks_like_long_table(grid[:end])
+        ),
+        None,
+    )
 
 
 def _read_columns(table: Table, path: Path, catalogue: Catalogue, out: FileRead) -> bool:
@@ -193,19 +234,6 @@ def _read_columns(table: Table, path: Path, catalogue: Catalogue, out: FileRead)
     if raw is not None:
         out.ledgers.setdefault(ledger_id, []).append(raw)
     return True
-
-
-def _csv_grid(data: bytes, encoding: str) -> pd.DataFrame:
-    # bytes with their encoding: pandas decodes in C (a decoded StringIO is re-encoded chunk by chunk)
-    return pd.read_csv(
-        io.BytesIO(data),
-        encoding=encoding,
-        header=None,
-        dtype=object,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=False,
-    ).replace("", None)
 
 
 def _parquet_grid(path: Path) -> pd.DataFrame:

@@ -46,6 +46,7 @@ class WorkbookView:
         from python_calamine import CalamineError, CalamineWorkbook
 
         from lawgov_metrics.intake.guard.safety import UnreadableFile
+        from lawgov_metrics.issues import os_error_text
 
         info = self._info.sheet(sheet)
         if info.problem is not None:
@@ -56,10 +57,14 @@ class WorkbookView:
             if self._book is None:
                 self._book = CalamineWorkbook.from_path(str(self.path))
             rows: list[list[Any]] = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        except CalamineError as exc:
-            raise UnreadableFile("file-corrupt", f"工作表“{sheet}”无法解析：{exc}", sheet=sheet) from None
-        except (OSError, ValueError) as exc:
-            raise UnreadableFile("file-corrupt", f"无法读取文件：{exc}", sheet=sheet) from None
+        except (CalamineError, ValueError):  # calamine's own words are English
+            raise UnreadableFile(
+                "file-corrupt",
+                f"工作表“{sheet}”内容已损坏，无法解析；请在 Excel 中打开后另存为 .xlsx 再提交",
+                sheet=sheet,
+            ) from None
+        except OSError as exc:
+            raise UnreadableFile("file-corrupt", f"无法读取文件：{os_error_text(exc)}", sheet=sheet) from None
         return rows
 
     def table(self, sheet: str) -> Table | None:
