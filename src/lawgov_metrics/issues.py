@@ -86,6 +86,12 @@ class Issue:
         if self.code not in ISSUE_CODES:
             raise ValueError(f"unknown issue code {self.code!r}")
 
+    @classmethod
+    def at(cls, code: str, message: str, source: object, **fields: Any) -> Issue:
+        """An issue at a figure's source (``file › sheet › cell``, see :func:`split_source`)."""
+        file, sheet, cell = split_source(source)
+        return cls(code, message, file=file, sheet=sheet, cell=cell, **fields)
+
     @property
     def severity(self) -> Severity:
         return ISSUE_CODES[self.code][0]

@@ -39,7 +39,7 @@ from lawgov_metrics.engine.judged import (
 )
 from lawgov_metrics.engine.ledger_kinds import judge_cumulative, judge_duration, judge_per_person
 from lawgov_metrics.engine.values import Found
-from lawgov_metrics.issues import Issue, split_source
+from lawgov_metrics.issues import Issue
 
 # ---------------------------------------------------------------- ratio, trend
 
@@ -113,17 +113,14 @@ def _rate_conflicts(ctx: Context, grid: Grid, r: _Ratio) -> None:
     for row in np.flatnonzero(disagree).tolist():
         ind = inds[int(grid.which[row])]
         assert ind.rate is not None
-        file, sheet, cell = split_source(r.rate.source[row])
         ctx.issues.append(
-            Issue(
+            Issue.at(
                 "rate-conflict",
                 f"「{fields[ind.rate].name}」填报为 {percent(float(r.rate.value[row]))}，但按"
                 f"{fields[_num(ind)].name}÷{fields[_den(ind)].name}"
                 f"（{float(r.num.value[row]):g}/{float(r.den.value[row]):g}）计算为 {percent(float(r.value[row]))}；"
                 "以分子、分母为准",
-                file=file,
-                sheet=sheet,
-                cell=cell,
+                r.rate.source[row],
                 value=percent(float(r.rate.value[row])),
                 unit=str(ctx.units[grid.unit[row]]),
             )

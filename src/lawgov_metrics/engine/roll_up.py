@@ -20,7 +20,7 @@ import pandas as pd
 
 from lawgov_metrics.catalogue.describe import PERIOD_NAMES
 from lawgov_metrics.catalogue.models import Catalogue
-from lawgov_metrics.issues import Issue, split_source
+from lawgov_metrics.issues import Issue
 
 ROLLED_SOURCE = "由下属单位汇总："
 KEY = ["unit", "year", "period", "field"]
@@ -128,15 +128,12 @@ def _short(catalogue: Catalogue, sums: pd.DataFrame, frame: pd.DataFrame) -> lis
     for row in both[both["value"] < both["value_sum"] - 1e-9].to_dict("records"):
         name = catalogue.fields_by_id[str(row["field"])].name
         period = "" if row["period"] == "Y" else PERIOD_NAMES.get(str(row["period"]), str(row["period"]))
-        file, sheet, cell = split_source(row["source"])
         issues.append(
-            Issue(
+            Issue.at(
                 "roll-up-short",
                 f"「{name}」{row['year']} 年{period}填报 {row['value']:g}，小于下属单位填报数之和 "
                 f"{row['value_sum']:g}（{row['names']}）；按指标目录，本项应包含下属单位，请核对",
-                file=file,
-                sheet=sheet,
-                cell=cell,
+                row["source"],
                 value=f"{row['value']:g}",
                 unit=str(row["unit"]),
             )

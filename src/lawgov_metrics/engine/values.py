@@ -14,7 +14,7 @@ from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.engine.derive import derive_table
 from lawgov_metrics.engine.keys import ABSENT, YEAR_SPAN, KeyIndex, codes, pair_keys, row_codes
 from lawgov_metrics.engine.roll_up import roll_up
-from lawgov_metrics.issues import Issue, split_source
+from lawgov_metrics.issues import Issue
 from lawgov_metrics.submission import Submission
 
 VALUE_COLUMNS = ["unit", "year", "period", "field", "value", "date", "source", "invalid"]
@@ -138,13 +138,10 @@ def _mark_invalid(table: dict[str, np.ndarray], invalid: pd.DataFrame) -> dict[s
 def _conflict(catalogue: Catalogue, row: dict[str, object], ledger_value: float, ledger_source: str) -> Issue:
     name = catalogue.fields_by_id[str(row["field"])].name
     value = float(row["value"])  # type: ignore[arg-type]
-    file, sheet, cell = split_source(row["source"])
-    return Issue(
+    return Issue.at(
         "ledger-conflict",
         f"「{name}」直接填报为 {value:g}，但台账汇总为 {ledger_value:g}（{ledger_source}）",
-        file=file,
-        sheet=sheet,
-        cell=cell,
+        row["source"],
         value=f"{value:g}",
         unit=str(row["unit"]),
     )

@@ -19,7 +19,8 @@ naming the reason precisely; nothing hangs, nothing exhausts memory, no tracebac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -95,12 +96,21 @@ def read_sheet_grid(path: str | Path, sheet_name: str, info: WorkbookInfo | None
 
 
 def _calamine_rows(path: Path, sheet_name: str) -> list[list[Any]]:
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineWorkbook
+
+    with calamine_errors(sheet_name), CalamineWorkbook.from_path(str(path)) as workbook:
+        rows: list[list[Any]] = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    return rows
+
+
+@contextmanager
+def calamine_errors(sheet_name: str) -> Iterator[None]:
+    """Reading ``sheet_name`` through calamine: its failures (in English) become one Chinese
+    :class:`UnreadableFile` for that sheet."""
+    from python_calamine import CalamineError
 
     try:
-        with CalamineWorkbook.from_path(str(path)) as workbook:
-            sheet = workbook.get_sheet_by_name(sheet_name)
-            rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+        yield
     except (CalamineError, ValueError):  # calamine's own words are English
         raise UnreadableFile(
             "file-corrupt",
@@ -111,7 +121,6 @@ def _calamine_rows(path: Path, sheet_name: str) -> list[list[Any]]:
         raise UnreadableFile(
             "file-corrupt", f"无法读取文件：{os_error_text(exc)}", sheet=sheet_name
         ) from None
-    return rows
 
 
 def run_sandboxed(

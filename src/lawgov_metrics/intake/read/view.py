@@ -43,28 +43,19 @@ class WorkbookView:
 
     def _read(self, sheet: str) -> list[list[Any]]:
         """One sheet through calamine, the workbook opened once per file; only sheets the scan cleared."""
-        from python_calamine import CalamineError, CalamineWorkbook
+        from python_calamine import CalamineWorkbook
 
-        from lawgov_metrics.intake.guard.safety import UnreadableFile
-        from lawgov_metrics.issues import os_error_text
+        from lawgov_metrics.intake.guard.safety import calamine_errors
 
         info = self._info.sheet(sheet)
         if info.problem is not None:
             raise info.problem
         if info.kind != "worksheet":
             return []
-        try:
+        with calamine_errors(sheet):
             if self._book is None:
                 self._book = CalamineWorkbook.from_path(str(self.path))
             rows: list[list[Any]] = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        except (CalamineError, ValueError):  # calamine's own words are English
-            raise UnreadableFile(
-                "file-corrupt",
-                f"工作表“{sheet}”内容已损坏，无法解析；请在 Excel 中打开后另存为 .xlsx 再提交",
-                sheet=sheet,
-            ) from None
-        except OSError as exc:
-            raise UnreadableFile("file-corrupt", f"无法读取文件：{os_error_text(exc)}", sheet=sheet) from None
         return rows
 
     def table(self, sheet: str) -> Table | None:
