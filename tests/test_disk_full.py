@@ -96,7 +96,7 @@ def test_template_write_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     _fill_disk(monkeypatch, code)
     out = tmp_path / "填报模板.xlsx"
     out.write_bytes(OLD)
-    result = runner.invoke(app, ["template", "-o", str(out), "-c", str(FIXTURE)])
+    result = runner.invoke(app, ["template", "-o", str(out), "--force", "-c", str(FIXTURE)])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"无法写入 {out}：") and "原有的同名文件未被改动" in result.stderr
     assert out.read_bytes() == OLD
@@ -147,7 +147,7 @@ needs_rlimit = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="
 def test_ulimit_f_on_an_excel_report(tmp_path: Path, data: Path, command: str) -> None:
     out = tmp_path / "out.xlsx"
     out.write_bytes(OLD)
-    args = ["score", str(data), "--as-of", "2026-01-01"] if command == "score" else ["template"]
+    args = ["score", str(data), "--as-of", "2026-01-01"] if command == "score" else ["template", "--force"]
     result = _limited(4096, [*args, "-o", str(out)])
     assert result.returncode == 2, result.stderr
     assert (

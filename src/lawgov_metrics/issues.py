@@ -63,7 +63,12 @@ ISSUE_CODES: dict[str, tuple[Severity, str]] = {
     "file-blank": ("warning", "未填写任何数据"),
     "record-duplicate": ("warning", "台账记录重复"),
     "row-skipped": ("warning", "行未计入"),
+    "ledger-merged-cells": ("error", "台账中有合并单元格"),
     "row-broken": ("error", "行格式损坏，未读取"),
+    "report-skipped": ("warning", "已跳过本工具生成的报告"),
+    "register-conflict": ("error", "单位名册中名称或别名冲突"),
+    "year-outside-plan": ("warning", "年度不在规划期内"),
+    "date-implausible": ("warning", "日期不合理"),
     # provenance beside a figure (来源, 统计截止日, 备注)
     "text-truncated": ("warning", "文字过长，已截断"),
     "remark-unused": ("warning", "备注没有对应的数值"),

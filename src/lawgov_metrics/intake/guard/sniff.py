@@ -78,7 +78,10 @@ def _sniff_text(head: bytes) -> str:
         stray = sum(1 for line in lines if b"\x00" in line) * 4 <= len(lines)
         if not stray or _decode_head(body.replace(b"\x00", b"")) is None:
             raise UnreadableFile(
-                "file-not-workbook", "无法识别的文件格式：既不是 Excel 工作簿，也不是文本表格"
+                "file-not-workbook",
+                "无法识别的文件格式：疑为没有编码标记（BOM）的 UTF-16 文本，请另存为 .xlsx 或 UTF-8 编码的 CSV"
+                if _utf16_without_bom(body)
+                else "无法识别的文件格式：既不是 Excel 工作簿，也不是文本表格",
             )
         body = body.replace(b"\x00", b"")
     text = _decode_head(body)
@@ -101,6 +104,19 @@ def _sniff_text(head: bytes) -> str:
             )
         raise UnreadableFile("file-not-workbook", "文件实际是 XML 文本，不是 Excel 工作簿")
     return "csv"
+
+
+def _utf16_without_bom(body: bytes) -> bool:
+    """Text in UTF-16 without its mark: the NUL bytes (the high bytes of ASCII: digits, commas, line ends) all
+    on odd positions (little-endian) or all on even ones (big-endian), and the whole decodes."""
+    even, odd = body[0::2].count(0), body[1::2].count(0)
+    if min(even, odd) or max(even, odd) < 4:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-16-le" if odd else "utf-16-be")().decode(body, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def csv_encoding(data: bytes) -> str | None:

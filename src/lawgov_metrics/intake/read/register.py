@@ -134,6 +134,7 @@ def load_register(path: Path, catalogue: Catalogue) -> tuple[UnitRegister, list[
         return build_register(pd.DataFrame(columns=["unit", "kind", "parent"]), catalogue, []), issues
     kinds = _kind_lookup(catalogue)
     rows, aliases = [], []
+    first_row: dict[str, int] = {}  # unit → the register row that named it first
     for number, record in enumerate(raw.to_dict("records"), start=header_line + 1):
         unit = normalise_unit_name(str(record.get("单位名称", "")))
         kind_text = normalise_unit_name(str(record.get("单位类别", "")))
@@ -143,7 +144,21 @@ def load_register(path: Path, catalogue: Catalogue) -> tuple[UnitRegister, list[
                     Issue("value-required", "单位名册中此行没有单位名称，未使用", file=label, row=number)
                 )
             continue
-        kind = kinds.get(kind_text)
+        if unit in first_row:
+            issues.append(
+                Issue(
+                    "register-conflict",
+                    f"单位名称「{record.get('单位名称', '')}」与第 {first_row[unit]} 行重复（不计空格与全角、半角之别），"
+                    f"此行未使用，该单位按第 {first_row[unit]} 行登记",
+                    file=label,
+                    row=number,
+                    column="单位名称",
+                    value=str(record.get("单位名称", "")),
+                    unit=unit,
+                )
+            )
+            continue
+        kind = kinds.get(kind_text) or _short_kind(catalogue, kind_text)
         if kind is None:
             issues.append(
                 Issue(
@@ -157,6 +172,7 @@ def load_register(path: Path, catalogue: Catalogue) -> tuple[UnitRegister, list[
                 )
             )
             continue
+        first_row[unit] = number
         rows.append(
             {
                 "unit": unit,
@@ -166,10 +182,57 @@ def load_register(path: Path, catalogue: Catalogue) -> tuple[UnitRegister, list[
             }
         )
         aliases += [
-            (normalise_unit_name(a), unit) for a in str(record.get("别名", "")).replace("；", ";").split(";")
+            (normalise_unit_name(a), unit, number)
+            for a in str(record.get("别名", "")).replace("；", ";").split(";")
         ]
     frame = pd.DataFrame(rows, columns=["unit", "kind", "parent", "properties"])
-    return build_register(frame, catalogue, aliases), issues
+    usable, conflicts = _usable_aliases(aliases, first_row, label)
+    return build_register(frame, catalogue, usable), issues + conflicts
+
+
+def _usable_aliases(
+    aliases: list[tuple[str, str, int]], first_row: Mapping[str, int], label: str
+) -> tuple[list[tuple[str, str]], list[Issue]]:
+    """The aliases that name one unit only. An alias that is another unit's name, or that two units both give,
+    would send one unit's data to another: it is reported at its row and names no unit at all."""
+    owners: dict[str, dict[str, int]] = {}  # alias → {unit: first row giving it}
+    for alias, unit, row in aliases:
+        if alias and alias != unit:
+            owners.setdefault(alias, {}).setdefault(unit, row)
+    usable, issues = [], []
+    for alias, units in owners.items():
+        if alias in first_row:
+            for unit, row in units.items():
+                issues.append(
+                    Issue(
+                        "register-conflict",
+                        f"别名「{alias}」是另一个单位的名称（第 {first_row[alias]} 行），不作为「{unit}」的别名；"
+                        f"「{alias}」仍指第 {first_row[alias]} 行的单位",
+                        file=label,
+                        row=row,
+                        column="别名",
+                        value=alias,
+                        unit=unit,
+                    )
+                )
+        elif len(units) > 1:
+            listed = "、".join(f"「{u}」（第 {r} 行）" for u, r in units.items())
+            for unit, row in units.items():
+                issues.append(
+                    Issue(
+                        "register-conflict",
+                        f"别名「{alias}」同时列在 {listed} 名下；为免把数据归错单位，此别名不指向任何单位，"
+                        "请只保留在其中一个单位",
+                        file=label,
+                        row=row,
+                        column="别名",
+                        value=alias,
+                        unit=unit,
+                    )
+                )
+        else:
+            usable.append((alias, next(iter(units))))
+    return usable, sorted(issues, key=lambda i: i.row or 0)
 
 
 def _properties(
@@ -204,7 +267,9 @@ def _properties(
 
 def build_register(units: pd.DataFrame, catalogue: Catalogue, aliases: list[tuple[str, str]]) -> UnitRegister:
     names = {str(u): str(u) for u in units["unit"]}
-    names.update({alias: unit for alias, unit in aliases if alias})
+    for alias, unit in aliases:  # a unit's own name is never taken by an alias
+        if alias:
+            names.setdefault(alias, unit)
     # a catalogue kind alias (市司法局, 海口市司法局) names the register's only unit of that kind
     counts = units["kind"].value_counts()
     for kind in catalogue.unit_kinds:
@@ -220,6 +285,16 @@ def build_register(units: pd.DataFrame, catalogue: Catalogue, aliases: list[tupl
     parents = [None if p == u else p for p, u in zip(parents, units["unit"], strict=True)]
     units = units.assign(parent=pd.Series(parents, index=units.index, dtype=object))
     return UnitRegister(units=units.reset_index(drop=True), names=names)
+
+
+def _short_kind(catalogue: Catalogue, written: str) -> str | None:
+    """A kind as ``--kind`` takes it (镇街, 司法局): one resolver for every spelling."""
+    from lawgov_metrics.catalogue.applicability import resolve_kind
+
+    try:
+        return resolve_kind(catalogue, written).id if written else None
+    except ValueError:
+        return None
 
 
 def _kind_lookup(catalogue: Catalogue) -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 A register is an input like any other: ``--units units.xlsx`` of 5 KB with one cell at XFD1048576 made
 calamine abort the whole process (an allocation failure in Rust), a UTF-16 CSV came out as GB18030 mojibake,
-a line with an extra cell shifted the columns silently. So the bytes are sniffed
+a line with an extra cell shifted the columns silently. A UTF-16 text with its byte-order mark (Excel's
+“Unicode 文本”, tab-separated) is read as what it is. So the bytes are sniffed
 (:func:`~lawgov_metrics.intake.guard.safety.sniff`: what the file is, whatever its extension), a workbook is
 inspected before calamine reads it (:func:`~lawgov_metrics.intake.guard.safety.inspect_xlsx`,
 :func:`~lawgov_metrics.intake.guard.safety.read_sheet_grid`), and a CSV is read line by line
@@ -11,12 +12,16 @@ inspected before calamine reads it (:func:`~lawgov_metrics.intake.guard.safety.i
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from lawgov_metrics.intake.guard.limits import ReadLimits
 from lawgov_metrics.intake.guard.safety import UnreadableFile, inspect_xlsx, read_sheet_grid, sniff
 from lawgov_metrics.intake.guard.sniff import csv_encoding
 from lawgov_metrics.intake.read.csv_rows import csv_grid, drop_broken_rows
@@ -30,7 +35,8 @@ def read_register_table(path: Path) -> tuple[pd.DataFrame, int, list[Issue]]:
     Raises :class:`~lawgov_metrics.intake.guard.safety.UnreadableFile` for a file that cannot be read safely."""
     label = str(path)
     issues: list[Issue] = []
-    kind = sniff(path)
+    utf16 = _utf16_as_utf8(path)
+    kind = "csv" if utf16 is not None else sniff(path)
     if kind == "xlsx":
         info = inspect_xlsx(path)
         sheets = [s for s in info.sheets if s.kind == "worksheet"]
@@ -40,7 +46,7 @@ def read_register_table(path: Path) -> tuple[pd.DataFrame, int, list[Issue]]:
         grid = read_sheet_grid(path, sheet.name, info)
         grid = grid.where(grid.map(lambda v: not is_blank(v)), None) if grid.size else grid
     elif kind == "csv":
-        data = path.read_bytes()
+        data = utf16 if utf16 is not None else path.read_bytes()
         encoding = csv_encoding(data)
         if encoding is None:
             raise UnreadableFile("file-encoding", "无法识别的文本编码（应为 UTF-8 或 GB18030/GBK）")
@@ -59,6 +65,32 @@ def read_register_table(path: Path) -> tuple[pd.DataFrame, int, list[Issue]]:
         names.append(name if name not in names else f"{name}.{names.count(name)}")
     body = [[_text(v) for v in row] for row in grid.iloc[header_row + 1 :].itertuples(index=False)]
     return pd.DataFrame(body, columns=names, dtype=object), header_row + 1, issues
+
+
+def _utf16_as_utf8(path: Path) -> bytes | None:
+    """A register saved as UTF-16 with its byte-order mark (Excel's “Unicode 文本”: tab-separated; or a CSV) as
+    UTF-8 CSV bytes; None for any other file. Without a mark UTF-16 is not guessed (sniff reports it)."""
+    with path.open("rb") as stream:
+        head = stream.read(2)
+    if head not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return None
+    limit = ReadLimits().max_file_bytes
+    if path.stat().st_size > limit:
+        raise UnreadableFile("file-too-large", f"文件超过 {limit // (1024 * 1024)} MB 的上限")
+    try:
+        text = path.read_bytes().decode("utf-16")
+    except UnicodeDecodeError:
+        raise UnreadableFile(
+            "file-encoding", "文件以 UTF-16 编码标记开头，但内容无法按 UTF-16 读取；请另存为 UTF-8 编码的 CSV"
+        ) from None
+    first = text.lstrip("\ufeff").partition("\n")[0]
+    if "\t" in first and "," not in first:  # Excel's Unicode text: tabs between cells
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(
+            csv.reader(io.StringIO(text, newline=""), delimiter="\t")
+        )
+        text = out.getvalue()
+    return text.encode("utf-8")
 
 
 def _text(value: object) -> str:

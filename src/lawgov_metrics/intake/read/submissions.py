@@ -2,7 +2,8 @@
 
 Supported: filled templates and other workbooks (.xlsx/.xlsm), long tables and ledgers as .csv (UTF-8 or
 GB18030) or .parquet. A folder means every supported file in it (recursively). An unreadable file becomes
-one clear issue and the other files go on. Input files are only ever read.
+one clear issue and the other files go on. Input files are only ever read. An Excel report this tool wrote
+(:mod:`~lawgov_metrics.intake.read.own_reports`) is skipped with a warning, never read as a submission.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from lawgov_metrics.intake.read.ledger_sheet import (
     loose_label,
 )
 from lawgov_metrics.intake.read.ledgers import mark_duplicates, parse_ledger
+from lawgov_metrics.intake.read.plausibility import ledger_plausibility, values_outside_plan
 from lawgov_metrics.intake.read.register import (
     REGISTER_FILE_NAMES,
     UnitRegister,
@@ -38,6 +40,7 @@ from lawgov_metrics.intake.read.workbook import (
     read_workbook,
 )
 from lawgov_metrics.issues import Issue, os_error_text
+from lawgov_metrics.output_paths import walk_files
 from lawgov_metrics.submission import Submission
 
 SUPPORTED = {".xlsx", ".xlsm", ".csv", ".parquet", ".xls", ".et", ".ods"}
@@ -45,7 +48,8 @@ Progress = Callable[[int, int, str], None]
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Issue]]:
-    """Expand folders into their supported files (sorted); a path that does not exist is an issue."""
+    """Expand folders into their supported files (sorted; linked folders inside followed, once each); a path
+    that does not exist is an issue. One file reached by two names (a link beside its target) is read once."""
     files: list[Path] = []
     issues: list[Issue] = []
     for raw in paths:
@@ -53,7 +57,7 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Issue]]:
         if path.is_dir():
             found = sorted(
                 p
-                for p in path.rglob("*")
+                for p in walk_files(path)
                 if p.is_file()
                 and p.suffix.lower() in SUPPORTED
                 and not p.name.startswith(("~$", "."))
@@ -65,7 +69,22 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Issue]]:
                 files.append(path)
         else:
             issues.append(Issue("file-not-found", f"找不到文件或文件夹：{raw}", file=str(raw)))
-    return list(dict.fromkeys(files)), issues
+    return _once_each(dict.fromkeys(files)), issues
+
+
+def _once_each(files: Iterable[Path]) -> list[Path]:
+    """The files, each real file once (by device and inode), under its own name rather than a link's."""
+    chosen: dict[object, Path] = {}
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            chosen[path] = path  # reading it reports why
+            continue
+        key = (stat.st_dev, stat.st_ino)
+        if key not in chosen or (chosen[key].is_symlink() and not path.is_symlink()):
+            chosen[key] = path
+    return list(chosen.values())
 
 
 def default_register_path() -> Path:
@@ -111,7 +130,7 @@ def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead
     """One file; any failure to read it becomes one issue naming the reason."""
     from pyarrow import ArrowException
 
-    from lawgov_metrics.intake.guard.safety import UnreadableFile, sniff
+    from lawgov_metrics.intake.guard.safety import UnreadableFile
     from lawgov_metrics.intake.guard.sniff import csv_encoding
     from lawgov_metrics.intake.read.columnar import csv_table, parquet_table
     from lawgov_metrics.intake.read.csv_rows import csv_grid
@@ -120,9 +139,22 @@ def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead
     out = FileRead(file=label)
     kind = ""
     try:
-        kind = sniff(path)
+        kind = _sniff_or_legacy(path)
+        if kind == "xls":  # Excel 97-2003 / WPS .et through calamine, bounded (intake/read/xls.py)
+            from lawgov_metrics.intake.read.xls import open_xls
+
+            view = open_xls(path, label)
+            try:
+                return read_workbook(view, catalogue, units.resolve)
+            finally:
+                view.close()
         if kind == "xlsx":
+            from lawgov_metrics.intake.read.own_reports import is_own_report, skipped_report
             from lawgov_metrics.intake.read.view import open_workbook
+
+            if is_own_report(path):  # score -o written into an input folder: never read back
+                out.issues.append(skipped_report(path))
+                return out
 
             view = open_workbook(path, label)
             try:
@@ -159,6 +191,19 @@ def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead
         return out
     _read_table(grid, path, catalogue, units, out, from_csv=kind == "csv")
     return out
+
+
+def _sniff_or_legacy(path: Path) -> str:
+    """What the guard says the file is; a legacy .xls, which it names but does not open, is ``"xls"``."""
+    from lawgov_metrics.intake.guard.safety import UnreadableFile, sniff
+    from lawgov_metrics.intake.read.xls import LEGACY_KIND
+
+    try:
+        return sniff(path)
+    except UnreadableFile as exc:
+        if exc.code == LEGACY_KIND:
+            return "xls"
+        raise
 
 
 def _damaged(kind: str) -> str:
@@ -260,7 +305,7 @@ def assemble(
     for read in reads:
         issues += read.issues
     values, invalid, answers, value_issues = build_values(catalogue, raws, date1904)
-    issues += value_issues
+    issues += value_issues + values_outside_plan(values, catalogue)
     flagged = pd.DataFrame([f for read in reads for f in read.invalid], columns=["unit", "year", "field"])
     invalid = pd.concat([invalid, flagged], ignore_index=True).drop_duplicates().reset_index(drop=True)
     ledgers: dict[str, pd.DataFrame] = {}
@@ -273,7 +318,7 @@ def assemble(
     for ledger_id, parts in by_ledger.items():
         ledger = catalogue.ledgers_by_id[ledger_id]
         frame, parse_issues = parse_ledger(ledger, parts, units.resolve)
-        issues += parse_issues
+        issues += parse_issues + ledger_plausibility(ledger, frame, catalogue)
         if frame.empty:
             continue
         # a standalone ledger (no workbook unit) supplies the unit-years it has records for, and no others:
@@ -314,7 +359,7 @@ def _nothing_read(reads: list[FileRead]) -> list[Issue]:
             or bool(read.invalid)
             or any(len(part.rows) for parts in read.ledgers.values() for part in parts)
         )
-        if filled or any(i.severity == "error" for i in read.issues):
+        if filled or any(i.severity == "error" or i.code == "report-skipped" for i in read.issues):
             continue
         if read.units or read.years:
             out.append(
