@@ -328,6 +328,9 @@ def test_each_speed_is_used_where_it_should_be(tmp_path: Path, monkeypatch: pyte
     inspect_xlsx(raw_book(tmp_path, render([(1, 1, "number", 0)], prefix="x"), "b.xlsx"))
     assert exact_runs == []
     inspect_xlsx(raw_book(tmp_path, render([(1, 1, "number", 0)], refs=False), "c.xlsx"))
+    assert exact_runs == []  # cells without r: counted, vectorised (sheet_count.py)
+    commented = render([(1, 1, "number", 0)], refs=False).replace("<sheetData>", "<sheetData><!-- x -->")
+    inspect_xlsx(raw_book(tmp_path, commented, "d.xlsx"))
     assert exact_runs == ["S"]
 
 

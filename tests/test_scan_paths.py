@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lawgov_metrics.intake.guard import sheet_fast, xlsx_scan
+from lawgov_metrics.intake.guard import xlsx_scan
 from lawgov_metrics.intake.guard.container import (
     Budget,
     PartReader,
@@ -241,8 +241,3 @@ def test_the_workbook_xml_is_refused_when_it_declares_a_dtd_or_is_broken(
         inspect_xlsx(path)
     assert caught.value.code == "file-corrupt"
     assert says in caught.value.message and "xl/workbook.xml" in caught.value.message
-
-
-def test_the_heap_is_kept_once_and_quietly() -> None:
-    sheet_fast.keep_heap_top()
-    sheet_fast.keep_heap_top()  # a second call does nothing

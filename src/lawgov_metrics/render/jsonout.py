@@ -21,8 +21,11 @@ def _plain(value: Any) -> Any:
 def dump_json(payload: dict[str, Any], stream: TextIO) -> None:
     """The payload as JSON on ``stream``; characters a terminal would act on are written as escapes."""
     from lawgov_metrics.render.safe_text import json_for_terminal
+    from lawgov_metrics.results import collector_paused
 
-    stream.write(json_for_terminal(json.dumps(_plain(payload), ensure_ascii=False, indent=2, default=str)))
+    with collector_paused():  # a copy of every dict and list of the payload: nothing for the collector
+        text = json.dumps(_plain(payload), ensure_ascii=False, indent=2, default=str)
+    stream.write(json_for_terminal(text))
     stream.write("\n")
 
 

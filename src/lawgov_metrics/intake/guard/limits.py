@@ -70,6 +70,7 @@ class ReadLimits:
     max_shared_strings: int = 5_000_000  # uniqueCount of sharedStrings.xml
     max_sheets: int = 1_000
     max_flagged_cells: int = 100_000  # error values + formulas without a value, per sheet
+    max_exact_scan_bytes: int = 24 * MB  # a sheet only the tag-by-tag scan can read (~2–3 MB/s)
     time_limit_s: float = 60.0  # inspecting one file; also the sandbox's wall-time limit
     memory_limit_bytes: int = 2048 * MB  # address space of a sandbox worker
 

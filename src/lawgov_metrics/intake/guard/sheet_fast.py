@@ -2,8 +2,9 @@
 
 They vouch for sheets as Excel, WPS, openpyxl, xlsxwriter and the OpenXML SDK write them: every cell tag
 starts ``<c r="A1"`` (or ``<x:c r="A1"`` when the root element carries the prefix x:), so that r is the
-first attribute and no cell has a second one. Anything else raises :class:`Fallback` (for a whole part) or
-is left to the caller (for one part of a batch), and goes to the exact scan.
+first attribute and no cell has a second one. A cell without ``r`` first raises :class:`NoRefs`, and the
+sheet is counted (:mod:`lawgov_metrics.intake.guard.sheet_count`); anything else raises :class:`Fallback`
+(for a whole part) or is left to the caller (for one part of a batch), and goes to the exact scan.
 
 Two ways in, with the same rules and the same passes (:mod:`lawgov_metrics.intake.guard.sheet_passes`):
 
@@ -45,6 +46,7 @@ from lawgov_metrics.intake.guard.sheet_scan import (
     FIRST_ELEMENT,
     PAD,
     Fallback,
+    NoRefs,
     Scanner,
     SheetScan,
     over_limits,
@@ -52,34 +54,6 @@ from lawgov_metrics.intake.guard.sheet_scan import (
 
 ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?[A-Za-z_][\w.\-]*[\s/>]")  # the first element, and its prefix
 _LT_C, _COLON_C = (int.from_bytes(t, "little") for t in (b"<c", b":c"))
-
-
-# ------------------------------------------------------------------------------------------ the heap
-
-
-_heap_kept = False
-
-
-def keep_heap_top() -> None:
-    """Ask glibc to keep up to 64 MB free at the top of the heap (``M_TOP_PAD``) instead of handing it
-    back to the system as soon as it is free.
-
-    Every buffer makes a chain of temporaries of 0.2–1 MB (a mask per byte, a word per cell). By default
-    glibc trims the heap's top whenever a few MB are free there, that is after every buffer, and the next
-    buffer faults the same pages in again: on the benchmark VM that made the vectorised passes 2–3 times
-    slower. The price is that up to 64 MB may stay with the process after a peak. Process-wide and once;
-    where the C library is not glibc nothing happens."""
-    global _heap_kept
-    if _heap_kept:
-        return
-    _heap_kept = True
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt(-2, 64 << 20)  # M_TOP_PAD
 
 
 # ------------------------------------------------------------------------------------------ streaming
@@ -90,7 +64,6 @@ class FastScan(Scanner):
 
     def __init__(self, sheet: str, limits: ReadLimits) -> None:
         super().__init__(sheet, limits)
-        keep_heap_top()
         self.row_digits = len(str(limits.max_rows))
         self.prefix = b""  # of the root element, decided on the first buffer
         self.cell_tag = b"<c"
@@ -114,7 +87,7 @@ class FastScan(Scanner):
         is_cell = _opens_with_ref(arr, whole + size)
         cells = whole[is_cell]
         if len(cells) < len(whole) and _NAME_END[arr[whole[~is_cell] + size]].any():
-            raise Fallback  # a cell tag whose first attribute is not r="…", or none at all
+            raise NoRefs  # a cell tag whose first attribute is not r="…", or none at all: count
         if final:
             cut = n
         elif len(cells) and n - int(cells[-1]) <= self.window:
@@ -190,7 +163,6 @@ def scan_small_parts(parts: list[tuple[str, bytes]], limits: ReadLimits) -> list
     cannot read, a DTD or an odd prolog, or past any limit), which the caller scans on its own, so its
     messages and fallbacks are the streaming scan's.
     """
-    keep_heap_top()
     results: list[SheetScan | None] = [None] * len(parts)
     chosen = [i for i, (_, data) in enumerate(parts) if _plain_part(data)]
     if not chosen:

@@ -39,6 +39,11 @@ class Fallback(Exception):
     """The sheet is not in the shape the fast scan relies on: scan it tag by tag."""
 
 
+class NoRefs(Fallback):
+    """A cell whose first attribute is not ``r`` (or that has none): positions by counting
+    (:mod:`lawgov_metrics.intake.guard.sheet_count`) before the tag-by-tag pass."""
+
+
 class SheetProblem(Exception):
     def __init__(self, problem: UnreadableFile) -> None:
         super().__init__(problem.message)

@@ -7,10 +7,13 @@ counting when there is none. So every sheet XML is scanned for where its cells r
 The scan has two speeds. Sheets as Excel, WPS, openpyxl, xlsxwriter and the OpenXML SDK write them (every
 cell tag starts ``<c r="A1"`` or ``<x:c r="A1"``) are scanned with vectorised byte searches
 (:mod:`lawgov_metrics.intake.guard.sheet_fast`): a workbook's small sheets together, in one set of passes, and a
-big sheet in 1 MB buffers while the next is inflated. Anything else (cells without ``r``, other prefixes, odd
-whitespace or quoting, a second ``r``) is tokenised tag by tag, mirroring how calamine positions cells, and
-must be well nested (:mod:`lawgov_metrics.intake.guard.sheet_scan`); so is any sheet whose fast extent breaks a
-limit, to find whether the far cells hold values and to name them.
+big sheet in 1 MB buffers while the next is inflated. Cells without ``r`` (some or all) are positioned by
+counting, vectorised too (:mod:`lawgov_metrics.intake.guard.sheet_count`). Anything else (comments, other
+prefixes, odd whitespace or quoting, a second ``r``) is tokenised tag by tag, mirroring how calamine positions
+cells, and must be well nested (:mod:`lawgov_metrics.intake.guard.sheet_scan`); so is any sheet whose fast
+extent breaks a limit, to find whether the far cells hold values and to name them. That pass runs at 2–3 MB/s,
+so a sheet that needs it and is bigger than :attr:`ReadLimits.max_exact_scan_bytes` is refused at once (or
+judged by its fast extent, an upper bound, when that is what breaks a limit).
 """
 
 from __future__ import annotations
@@ -37,14 +40,17 @@ from lawgov_metrics.intake.guard.limits import (
     UnreadableFile,
     WorkbookInfo,
 )
+from lawgov_metrics.intake.guard.sheet_count import CountScan
 from lawgov_metrics.intake.guard.sheet_fast import FastScan, scan_small_parts
 from lawgov_metrics.intake.guard.sheet_scan import (
     FIRST_ELEMENT,
     Fallback,
+    NoRefs,
     SheetProblem,
     SheetScan,
     check_limits,
     over_limits,
+    sheet_problem,
 )
 from lawgov_metrics.intake.guard.sheet_scan import ExactScan as _ExactScan  # tests count its runs here
 from lawgov_metrics.intake.guard.sniff import sniff_source
@@ -328,10 +334,17 @@ def _scan_sheet(
         if scan is None:
             try:
                 scan = FastScan(decl.name, limits).run(reader, part)
+            except NoRefs:
+                try:
+                    scan = CountScan(decl.name, limits).run(reader, part)
+                except Fallback:
+                    scan = _exact(decl.name, part, reader, limits)
             except Fallback:
-                scan = _ExactScan(decl.name, limits).run(reader, part)
+                scan = _exact(decl.name, part, reader, limits)
         if over_limits(scan, limits) and not scan.exact:
-            scan = _ExactScan(decl.name, limits).run(reader, part)
+            if part.size > limits.max_exact_scan_bytes:
+                check_limits(decl.name, scan, limits)  # too big to find the filled cells one by one
+            scan = _exact(decl.name, part, reader, limits)
         check_limits(decl.name, scan, limits)
     except SheetProblem as exc:
         return SheetInfo(**base, problem=exc.problem)
@@ -344,3 +357,17 @@ def _scan_sheet(
         formula_cells=tuple(scan.formulas),
         merged_ranges=tuple(scan.merged),
     )
+
+
+def _exact(name: str, part: ZipPart, reader: PartReader, limits: ReadLimits) -> SheetScan:
+    """The tag-by-tag pass (~2–3 MB/s), only for a part small enough to finish in a few seconds: a bigger
+    sheet the vectorised scans cannot vouch for is refused at once, in words that say how to fix it."""
+    if part.size > limits.max_exact_scan_bytes:
+        sheet_problem(
+            "sheet-too-large",
+            f"工作表“{name}”的 XML 写法不常见（如含注释、单元格引用不规范或标记不配对），且解压后达 "
+            f"{_size(part.size)}，超过逐个标记检查的上限 {_size(limits.max_exact_scan_bytes)}；"
+            "请用 Excel 或 WPS 打开后另存为 .xlsx 再提交",
+            name,
+        )
+    return _ExactScan(name, limits).run(reader, part)
