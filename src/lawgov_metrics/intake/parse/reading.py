@@ -243,8 +243,10 @@ class _Reader(Generic[T]):
             kinds = np.full(len(cells), _TEXT)
         elif inferred in ("floating", "integer", "mixed-integer-float"):
             kinds = np.full(len(cells), _NUMBER)
+        elif inferred in ("datetime", "date", "datetime64"):  # a date column from a workbook
+            kinds = np.full(len(cells), _MOMENT)
         else:  # classify each distinct type once, not each cell
-            codes, types = pd.factorize(pd.Series(cells, dtype=object).map(type))
+            codes, types = pd.factorize(np.fromiter(map(type, cells), dtype=object, count=len(cells)))
             kinds = np.array([_kind_of_type(t) for t in types] + [_OTHER], dtype=np.int64)[codes]
         kinds[missing] = _MISSING
         for kind in (_TEXT, _NUMBER, _BOOL, _MOMENT, _CLOCK, _OTHER):

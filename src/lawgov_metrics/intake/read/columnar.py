@@ -197,16 +197,17 @@ def csv_table(data: bytes, encoding: str) -> Table | None:
             return None
         width = max((len(row) for row in head), default=0)
         named = max((c + 1 for c, name in enumerate(head[header_row]) if name is not None), default=0)
-        return _csv_body(data[offset:], "utf8" if encoding == "utf-8-sig" else encoding, width, named)
+        return _csv_body(data, offset, "utf8" if encoding == "utf-8-sig" else encoding, width, named)
 
     return Table(head, body)
 
 
-def _csv_body(data: bytes, encoding: str, width: int, named: int) -> Body | None:
-    """The lines below a header through Arrow's CSV reader, ``width`` columns of text. Blank lines are left
-    out; a line with text right of the header's ``named`` columns, or with a NUL byte, is left out and kept in
-    :attr:`Body.broken` (the grid reader's rules, :mod:`lawgov_metrics.intake.read.csv_rows`). Any other
-    ragged line (too few cells, blank extra cells): None, and the grid reader reads the file."""
+def _csv_body(data: bytes, offset: int, encoding: str, width: int, named: int) -> Body | None:
+    """The lines from byte ``offset`` on (those below a header) through Arrow's CSV reader, ``width`` columns
+    of text. Blank lines are left out; a line with text right of the header's ``named`` columns, or with a NUL
+    byte, is left out and kept in :attr:`Body.broken` (the grid reader's rules,
+    :mod:`lawgov_metrics.intake.read.csv_rows`). Any other ragged line (too few cells, blank extra cells):
+    None, and the grid reader reads the file."""
     import pyarrow.csv as pacsv  # here: a run that reads only workbooks need not load the CSV reader
 
     names = [str(i) for i in range(width)]
@@ -232,7 +233,7 @@ def _csv_body(data: bytes, encoding: str, width: int, named: int) -> Body | None
     def read(use_threads: bool) -> pa.Table:
         left_out.clear()
         return pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(pa.py_buffer(data)[offset:]),  # no copy of the file's bytes
             read_options=pacsv.ReadOptions(column_names=names, encoding=encoding, use_threads=use_threads),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid
@@ -252,7 +253,7 @@ def _csv_body(data: bytes, encoding: str, width: int, named: int) -> Body | None
         return None
     bad = np.zeros(table.num_rows, dtype=bool)
     why: dict[int, str] = {}
-    has_nul = b"\x00" in data
+    has_nul = data.find(b"\x00", offset) >= 0
     for i in range(width):
         column = table.column(i)
         if i >= named:  # text right of the header's last name

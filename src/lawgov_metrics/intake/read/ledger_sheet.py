@@ -5,6 +5,7 @@ parsed into typed records by :mod:`lawgov_metrics.intake.read.ledgers`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,6 +46,20 @@ def _label_of(text: str) -> str:
     return normalise_unit_name(text)
 
 
+def _value_label(value: object) -> str:
+    """:func:`loose_label` of a cell that is not text (a number, a date: the rows under a header), each
+    distinct value labelled once."""
+    try:
+        return _label_of_value(value)
+    except TypeError:  # a value that cannot be a key
+        return loose_label(value)
+
+
+@lru_cache(maxsize=4096, typed=True)  # typed: 1, 1.0 and True are different cells
+def _label_of_value(value: object) -> str:
+    return loose_label(value)
+
+
 def is_blank(value: object) -> bool:
     return (
         value is None
@@ -74,7 +89,7 @@ def locate_header(
         for label in accepted:
             candidates.setdefault(label, []).append(column_id)
     for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        labels = [loose_label(v) for v in row]
+        labels = [_label_of(v) if type(v) is str else _value_label(v) for v in row]
         found: dict[str, int] = {}
         for c, text in enumerate(labels):
             text = text or (above[c] if c < len(above) else "")
@@ -173,31 +188,42 @@ def extract_ledger(
     header_row, positions = located
     by_column = {c: cid for cid, c in positions.items()}
     marks = {(r, c): reason for (r, c), (_, reason) in (flagged or {}).items() if c in by_column}
-    columns: dict[str, list[object]] = {cid: [] for cid in positions}
+    widest = max(positions.values())
+    kept: list[Sequence[object]] = []
     record_rows: list[int] = []
     flags: list[tuple[int, str, str]] = []
-    places = [(columns[cid], c) for cid, c in positions.items()]
-    widest = max(positions.values())
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
-        first = _first_filled(row)
-        if first is None and not (marks and any((r, c) in marks for c in by_column)):
-            continue  # a blank row is not a record
+        first = row[0] if row else None
+        if type(first) is str:  # the usual record starts with a filled cell: its number, text or date
+            unsure = not first or first.isspace()
+        elif type(first) is float:
+            unsure = first != first  # NaN
+        else:
+            unsure = type(first) not in _PLAIN
+        if unsure:
+            first = _first_filled(row)
+            if first is None and not (marks and any((r, c) in marks for c in by_column)):
+                continue  # a blank row is not a record
         excel_row = source.first_row + r
         if isinstance(first, str) and first.strip().startswith(FOOTER_MARKERS):
             issues.append(footer_issue(source, excel_row, first))
             continue
-        index = len(record_rows)
-        record_rows.append(excel_row)
-        if len(row) > widest:
-            for cells, c in places:
-                cells.append(row[c])
-        else:
-            for cells, c in places:
-                cells.append(row[c] if c < len(row) else None)
         if marks:
+            index = len(record_rows)
             flags += [(index, cid, marks[(r, c)]) for cid, c in positions.items() if (r, c) in marks]
+        record_rows.append(excel_row)
+        kept.append(row)
+    columns: dict[str, Sequence[object]]
+    if min(map(len, kept), default=widest + 1) > widest:  # every record reaches the last column: transpose
+        by_position = list(zip(*kept, strict=False)) if kept else [()] * (widest + 1)
+        columns = {cid: by_position[c] for cid, c in positions.items()}
+    else:  # a short row (a CSV line, a hand-made grid): its missing cells are None
+        columns = {cid: [row[c] if c < len(row) else None for row in kept] for cid, c in positions.items()}
     return RawLedger(source, positions, columns, record_rows, flags), issues
+
+
+_PLAIN = {int, bool, dt.datetime, dt.date, dt.time, dt.timedelta}  # never blank
 
 
 def _first_filled(row: Sequence[object]) -> object:

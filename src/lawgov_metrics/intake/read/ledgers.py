@@ -8,6 +8,7 @@ half-year and quarter; duplicates are marked. The rows come from :mod:`lawgov_me
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,12 @@ def _concat_column(raws: list[RawLedger], column_id: str, sizes: list[int]) -> p
     typed = [v for v in found if isinstance(v, pd.Series)]
     if len(typed) == len(found) and len({str(v.dtype) for v in typed}) == 1:
         return typed[0].reset_index(drop=True) if len(typed) == 1 else pd.concat(typed, ignore_index=True)
+    if not typed:  # small sheets' cells, in lists: chained into one object array, no per-part copy
+        chained = chain.from_iterable(
+            repeat(None, size) if values is None else values
+            for values, size in zip(found, sizes, strict=True)
+        )
+        return pd.Series(np.fromiter(chained, dtype=object, count=sum(sizes)), dtype=object)
     parts = []
     for values, size in zip(found, sizes, strict=True):
         part = np.empty(size, dtype=object)
@@ -197,8 +204,13 @@ def _unit_names(cells: Cells, index: pd.Index) -> pd.Series:
 
 def _outside_year(ledger: Ledger, raws: list[RawLedger], frame: pd.DataFrame) -> list[Issue]:
     """A record dated outside its workbook's year is counted in its own year, with a warning."""
-    expected = frame["_src"].map({k: r.source.year for k, r in enumerate(raws)})
-    outside = expected.notna() & frame["year"].notna() & (frame["year"] != expected)
+    years = [r.source.year for r in raws]
+    if all(year is None for year in years):  # standalone files: no workbook year to be outside of
+        return []
+    by_part = np.array([np.nan if y is None else y for y in years], dtype=np.float64)
+    expected = by_part[frame["_src"].to_numpy()]
+    got = frame["year"].to_numpy(dtype=np.float64, na_value=np.nan)
+    outside = ~np.isnan(expected) & ~np.isnan(got) & (got != expected)
     if not outside.any():
         return []
     period_def = ledger.column(ledger.period_column)
@@ -358,8 +370,7 @@ def mark_duplicates(frame: pd.DataFrame, ledger: Ledger) -> tuple[pd.DataFrame, 
     if not ledger.key or frame.empty:
         return frame, []
     subset = ["unit", *ledger.key]
-    valid_keys = frame[subset].notna().all(axis=1)
-    dup = frame.duplicated(subset=subset, keep="first") & valid_keys
+    valid_keys, dup = _repeated_keys(frame, subset)
     issues = []
     if dup.any():
         first_rows = (
@@ -396,7 +407,27 @@ def mark_duplicates(frame: pd.DataFrame, ledger: Ledger) -> tuple[pd.DataFrame, 
                     f"《{ledger.name}》另有 {int(dup.sum()) - ISSUES_PER_COLUMN * 5} 条重复记录未计入",
                 )
             )
-    return frame[~dup].drop(columns="_keycol", errors="ignore").reset_index(drop=True), issues
+        frame = frame[~dup]
+    return frame.drop(columns="_keycol", errors="ignore").reset_index(drop=True), issues
+
+
+def _repeated_keys(frame: pd.DataFrame, subset: list[str]) -> tuple[pd.Series, pd.Series]:
+    """(records whose key columns are all filled, records repeating an earlier one's key), by integer codes:
+    each column factorized once (a blank is -1, as ``notna`` sees it) and the codes folded into one, so the
+    repeat test hashes one int64 column instead of comparing rows (DataFrame.duplicated) over 1M records."""
+    n = len(frame)
+    valid = np.ones(n, dtype=bool)
+    key, span = np.zeros(n, dtype=np.int64), 1  # key < span
+    for name in subset:
+        codes, uniques = pd.factorize(frame[name])
+        valid &= codes >= 0
+        if span * (len(uniques) + 1) >= 1 << 62:  # renumber the keys so far (< n) before int64 overflows
+            key, seen = pd.factorize(key)
+            span = len(seen)
+        key = key * (len(uniques) + 1) + (codes + 1)
+        span *= len(uniques) + 1
+    repeated = pd.Series(key).duplicated(keep="first").to_numpy() & valid
+    return pd.Series(valid, index=frame.index), pd.Series(repeated, index=frame.index)
 
 
 def assign_periods(frame: pd.DataFrame, period_column: str) -> pd.DataFrame:

@@ -30,6 +30,7 @@ class WorkbookView:
     flags: dict[str, Flags] = field(default_factory=dict)
     _info: Any = None
     _book: Any = None
+    _excel: Any = None  # fastexcel's reader, for big sheets
     _rows: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     def rows(self, sheet: str) -> list[list[Any]]:
@@ -94,7 +95,9 @@ class WorkbookView:
 
         logging.getLogger("fastexcel").setLevel(logging.ERROR)  # "falling back to string" for an empty column
         try:
-            loaded = fastexcel.read_excel(str(self.path)).load_sheet(
+            if self._excel is None:  # opened once per file: its shared strings are parsed once for all sheets
+                self._excel = fastexcel.read_excel(str(self.path))
+            loaded = self._excel.load_sheet(
                 sheet,
                 header_row=header_row,
                 schema_sample_rows=None,  # a type guessed from the first rows would blank later cells
@@ -111,6 +114,7 @@ class WorkbookView:
         if self._book is not None:
             self._book.close()
             self._book = None
+        self._excel = None
         self._rows.clear()
 
     def flagged(self, sheet: str) -> Flags:

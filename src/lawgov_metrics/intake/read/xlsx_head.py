@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import IO, cast
 from xml.etree.ElementTree import Element, XMLPullParser, fromstring
 
-from xlsxwriter.utility import xl_cell_to_rowcol
-
 CHUNK = 1 << 13
 _REF = re.compile(r"([A-Za-z]{1,3})([0-9]+)$")
 
@@ -75,7 +73,7 @@ def sheet_head(path: Path, part: str, rows: int) -> list[list[object]]:
                     if _local(cell.tag) != "c":
                         continue
                     ref = _REF.match(cell.get("r") or "")
-                    column = xl_cell_to_rowcol(ref.group(0).upper())[1] if ref else column + 1
+                    column = _column_index(ref.group(0)) if ref else column + 1
                     key = (row_number - 1, column)
                     kind = cell.get("t") or "n"
                     value = next((c.text for c in cell if _local(c.tag) == "v"), None)
@@ -135,3 +133,14 @@ def _shared_strings(book: zipfile.ZipFile, wanted: set[int]) -> dict[int, str]:
                     break
             buffer = buffer[end:]
     return strings
+
+
+def _column_index(ref: str) -> int:
+    """The 0-based column of a cell reference's letters (``B7`` → 1, ``AA1`` → 26); written here so that
+    reading a big sheet's head does not import xlsxwriter (a tenth of a second) for one function."""
+    index = 0
+    for letter in ref.upper():
+        if not "A" <= letter <= "Z":
+            break
+        index = index * 26 + ord(letter) - 64
+    return index - 1
