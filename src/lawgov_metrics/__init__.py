@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from lawgov_metrics.api import Assessment, CheckReport, Submission, check, evaluate, read_submissions
+    from lawgov_metrics.api import (
+        Assessment,
+        CheckReport,
+        Submission,
+        check,
+        evaluate,
+        read_submissions,
+        with_ledger_dataset,
+    )
     from lawgov_metrics.catalogue import Catalogue, CatalogueError, load_catalogue
 
 _API = {
@@ -19,6 +27,7 @@ _API = {
     "read_submissions",
     "load_catalogue",
     "Catalogue",
+    "with_ledger_dataset",
 }
 
 __all__ = [
@@ -32,6 +41,7 @@ __all__ = [
     "evaluate",
     "load_catalogue",
     "read_submissions",
+    "with_ledger_dataset",
 ]
 
 

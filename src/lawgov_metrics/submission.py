@@ -11,6 +11,10 @@
 ``coverage`` which ``(ledger, unit, year)`` were supplied: those with at least one record. A sheet with
             its header alone supplies nothing; a supplied ledger's figures with no matching records count 0;
             an absent ledger's are 缺数据 (unless reported directly).
+``derived`` (optional) the ledger-derived figures already aggregated elsewhere (an out-of-core backend:
+            ``intake/dataset/``), ``DERIVED_COLUMNS`` per covered unit-year, period and field; when given,
+            the engine takes them instead of deriving from ``ledgers`` (which then need only the ledgers the
+            per-record indicators read).
 ``invalid`` ``(unit, year, field)`` whose reported value failed validation → 数据有误.
 ``answers`` explicit answers where a figure was expected: ``unit, year, period, field, answer, source``
             (and, from the reader, ``cited, as_of, note`` as in ``values``) with
@@ -37,6 +41,7 @@ ANSWER_COLUMNS = ("unit", "year", "period", "field", "answer", "source")
 REMARK_COLUMNS = ("cited", "as_of", "note")  # a figure's 来源, 统计截止日 and 备注, in values and answers
 ANSWER_LABELS = {"not_applicable": "不适用", "not_published": "未公开"}
 LEDGER_META_COLUMNS = ("unit", "year", "half", "quarter", "_file", "_sheet", "_row", "_invalid")
+DERIVED_COLUMNS = ("unit", "year", "period", "field", "value", "source", "rows", "invalid")
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Submission:
     issues: tuple[Issue, ...] = ()
     files: tuple[str, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)
+    derived: pd.DataFrame | None = None
 
     @property
     def years(self) -> list[int]:

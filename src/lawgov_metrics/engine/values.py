@@ -70,7 +70,7 @@ def _direct_and_derived(
     table["invalid"] = np.zeros(len(direct), dtype=bool)
     if submission.invalid is not None and len(submission.invalid):
         table = _mark_invalid(table, submission.invalid)
-    ledger = derive_table(catalogue, submission.ledgers, coverage)
+    ledger = _ledger_figures(catalogue, submission, coverage)
     if not len(ledger["value"]):
         return table, []
     key = ("unit", "year", "period", "field")
@@ -101,6 +101,17 @@ def _direct_and_derived(
         [table["date"], np.full(int(only_ledger.sum()), np.datetime64("NaT"), dtype=table["date"].dtype)]
     )
     return combined, issues
+
+
+def _ledger_figures(
+    catalogue: Catalogue, submission: Submission, coverage: pd.DataFrame
+) -> dict[str, np.ndarray]:
+    """Ledger-derived figures: aggregated already (``Submission.derived``, e.g. by DuckDB) or derived here."""
+    given = submission.derived
+    if given is None:
+        return derive_table(catalogue, submission.ledgers, coverage)
+    types = {"year": np.int64, "value": np.float64, "rows": np.int64, "invalid": bool}
+    return {name: given[name].to_numpy(dtype=types.get(name, object)) for name in given.columns}
 
 
 def _objects(column: pd.Series) -> np.ndarray:
