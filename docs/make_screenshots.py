@@ -2,7 +2,8 @@
 
     python docs/make_screenshots.py
 
-Writes docs/score-terminal.svg (the terminal report, saved by rich), docs/report-overview.png and
+Writes docs/score-terminal.svg and docs/score-unit-terminal.svg (the terminal reports at 80 columns, saved
+by rich), docs/report-overview.png and
 docs/report-details.png (the Excel report's 总览 and 指标明细 sheets, rendered by LibreOffice and pdftoppm
 when they are installed: apt-get install libreoffice-calc poppler-utils fonts-noto-cjk).
 """
@@ -10,6 +11,7 @@ when they are installed: apt-get install libreoffice-calc poppler-utils fonts-no
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from lawgov_metrics import evaluate, load_catalogue, read_submissions
+from lawgov_metrics import Assessment, evaluate, load_catalogue, read_submissions
 from lawgov_metrics.render.terminal import render_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,10 +32,14 @@ def main() -> int:
     catalogue = load_catalogue()
     submission = read_submissions([ROOT / "samples" / "haikou"], catalogue)
     assessment = evaluate(catalogue, submission, [2025], as_of=AS_OF)
-    console = Console(record=True, width=100, force_terminal=True, color_system="truecolor", file=open("/dev/null", "w"))
-    render_terminal(assessment, console)
-    console.save_svg(str(DOCS / "score-terminal.svg"), title="lawgov-metrics score samples/haikou --year 2025")
-    print(f"wrote {DOCS / 'score-terminal.svg'}")
+    _terminal_svg("score-terminal.svg", "lawgov-metrics score samples/haikou --year 2025", assessment)
+    every_year = evaluate(catalogue, submission, None, as_of=AS_OF).filtered(units={"海口市司法局"})
+    _terminal_svg(
+        "score-unit-terminal.svg",
+        "lawgov-metrics score samples/haikou --unit 司法局",
+        every_year,
+        unit="海口市司法局",
+    )
     soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
     if not (soffice and pdftoppm):
         print("LibreOffice or pdftoppm not installed: Excel pictures not regenerated", file=sys.stderr)
@@ -50,11 +56,32 @@ def main() -> int:
                 capture_output=True,
             )
             subprocess.run(
-                [pdftoppm, "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", str(single.with_suffix(".pdf")), str(DOCS / f"report-{name}")],
+                [
+                    pdftoppm,
+                    "-png",
+                    "-r",
+                    "110",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    str(single.with_suffix(".pdf")),
+                    str(DOCS / f"report-{name}"),
+                ],
                 check=True,
             )
             print(f"wrote {DOCS / f'report-{name}.png'}")
     return 0
+
+
+def _terminal_svg(name: str, title: str, assessment: Assessment, unit: str | None = None) -> None:
+    """The terminal report as an 80-column terminal shows it (the width the reports are laid out for)."""
+    with open(os.devnull, "w") as sink:
+        console = Console(record=True, width=80, force_terminal=True, color_system="truecolor", file=sink)
+        render_terminal(assessment, console, unit=unit)
+    console.save_svg(str(DOCS / name), title=title)
+    print(f"wrote {DOCS / name}")
 
 
 def _keep_sheet(source: Path, target: Path, index: int) -> None:

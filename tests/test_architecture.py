@@ -74,15 +74,19 @@ def _layer(module: str) -> str:
 # Who may import whom, room by room (leaf modules of plain data are open to all).
 ALLOWED: dict[str, set[str]] = {
     "issues": set(),
+    "output_paths": set(),
     "catalogue": {"issues"},
     "layout": {"catalogue"},
     "submission": {"issues"},
     "results": {"issues", "catalogue"},
     "engine": {"catalogue", "issues", "submission", "results"},
-    "intake": {"catalogue", "issues", "submission", "layout", "intake"},
-    "render": {"catalogue", "issues", "results", "layout", "render", "__init__"},
+    "intake": {"catalogue", "issues", "submission", "layout", "intake", "output_paths"},
+    "render": {"catalogue", "issues", "results", "layout", "render", "__init__", "output_paths"},
     "api": {"catalogue", "issues", "submission", "results", "intake", "engine", "render"},
-    "cli": {"__init__", "api", "catalogue", "issues", "submission", "results", "intake", "render"},
+    "cli": {"__init__", "api", "catalogue", "issues", "submission", "results", "intake", "render"}
+    | {"cli_text", "cli_options", "output_paths"},
+    "cli_text": {"render"},
+    "cli_options": {"cli_text", "catalogue", "submission", "intake", "render"},
     "__main__": {"cli"},
     "__init__": {"api", "catalogue"},
 }

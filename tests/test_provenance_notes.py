@@ -305,9 +305,11 @@ def test_template_note_reaches_explain_json_and_excel(tmp_path: Path, cat: Catal
 
 def test_a_formula_looking_note_is_text_even_where_it_leads_a_cell(tmp_path: Path, cat: Catalogue) -> None:
     """The report's cells start with the input's name; the safe-text path still guards the note itself."""
-    from lawgov_metrics.render.safe_text import safe_cell_text
+    from lawgov_metrics.render.safe_text import is_formula_like, safe_cell_text
 
-    assert safe_cell_text(FORMULA_NOTE) == "'" + FORMULA_NOTE
+    assert safe_cell_text(FORMULA_NOTE) == FORMULA_NOTE and is_formula_like(
+        FORMULA_NOTE
+    )  # quote-prefix style
     path = _filled_template(cat, tmp_path / "司法局-2024.xlsx", FORMULA_NOTE)
     report = tmp_path / "报告.xlsx"
     assert _run("score", str(path), "-o", str(report)).exit_code == 0

@@ -168,8 +168,13 @@ def test_chapter_matrix_has_every_chapter(assessment: Assessment) -> None:
 
 def test_drill_down_lists_each_indicator_per_year(assessment: Assessment) -> None:
     view = score_view(assessment, unit=JUSTICE)
-    assert [y.year for y in view.drill] == [2023, 2024]
-    year = view.drill[1]
+    # two years scored: the latest in full, every year as one line of 得分率 (12.2/12.2, 11.4/12.2 = 93.4%)
+    assert [y.year for y in view.drill] == [2024]
+    assert [(r.year, r.points, r.max_points, r.rate, r.rank, r.grade) for r in view.by_year] == [
+        (2023, "12.2", "12.2", "100.0%", "1", "优秀"),
+        (2024, "11.4", "12.2", "93.4%", "1", "优秀"),
+    ]
+    year = view.drill[0]
     assert year.summary == "得分 11.4/12.2 · 得分率 93.4% · 覆盖率 100% · 排名 1 · 优秀"
     rows = {row.name: row for row in year.rows}
     assert len(rows) == 9
@@ -186,6 +191,9 @@ def test_drill_down_lists_each_indicator_per_year(assessment: Assessment) -> Non
     assert (rotation.status, rotation.points) == ("not_yet_due", "0/0")
     text = _plain(lambda c: render_terminal(assessment, c, unit=JUSTICE))
     assert "海口市司法局 2024年" in text
+    assert "海口市司法局 2023年" not in text
+    assert "海口市司法局 历年得分率" in text
+    assert re.search(r"2023 +12\.2 +12\.2 +100\.0% +100% +1 +优秀", text)
     assert "未到期" in text
 
 

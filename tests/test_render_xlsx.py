@@ -76,7 +76,7 @@ HEADERS = {
         "第十章",
         "合计",
     ],
-    "趋势": ["指标标识", "指标", "单位", "2023年", "2024年"],
+    "趋势": ["指标标识", "指标", "类别", "单位", "2023年", "2024年"],
     "数据问题": ["严重程度", "代码", "说明", "文件", "工作表", "单元格", "行", "列", "值", "单位"],
     "说明": ["项目", "内容"],
 }
@@ -179,7 +179,7 @@ def test_details_sheet(workbook: Any, assessment: Assessment) -> None:
     counts = [
         r["数值"] for r in rows if r["指标标识"].value == "leadership_study_sessions" and r["数值"].value
     ]
-    assert all(c.number_format == "General" for c in counts)
+    assert counts and all(c.number_format == "0" for c in counts)  # a count kind's 数值: a whole count
 
 
 def test_chapter_sheet_has_rates_and_a_colour_scale(workbook: Any) -> None:
@@ -200,7 +200,9 @@ def test_trend_sheet_has_values_and_a_line_chart(workbook: Any) -> None:
     assert longhua["2023年"].value == pytest.approx(0.15)
     assert longhua["2024年"].value == pytest.approx(0.08)
     assert longhua["2024年"].number_format == "0.0%"
-    assert [type(c) for c in ws._charts] == [LineChart]
+    # one chart per unit kind (small multiples), a line per unit of the kind
+    assert [type(c) for c in ws._charts] == [LineChart, LineChart]
+    assert [len(c.series) for c in ws._charts] == [2, 3]
 
 
 def test_no_trend_sheet_for_a_single_year(tmp_path: Path) -> None:
@@ -255,7 +257,8 @@ def test_formula_like_unit_name_stays_text(workbook: Any) -> None:
         assert cells, sheet
         for cell in cells:
             assert cell.data_type == "s"
-            assert cell.value == "'" + FORMULA_UNIT
+            assert cell.value == FORMULA_UNIT  # as written: no apostrophe inside the value
+            assert cell.quotePrefix is True  # Excel's "'" typed before it: shown and edited as text
 
 
 def test_no_formula_or_error_cell_anywhere(workbook: Any) -> None:
@@ -266,7 +269,8 @@ def test_no_formula_or_error_cell_anywhere(workbook: Any) -> None:
             for cell in row:
                 if isinstance(cell.value, str):
                     assert cell.data_type == "s"
-                    assert not cell.value.startswith(("=", "+", "-", "@", "＝", "＋", "－", "＠"))
+                    if cell.value.startswith(("=", "+", "-", "@", "＝", "＋", "－", "＠")):
+                        assert cell.quotePrefix is True, cell.coordinate
 
 
 def test_error_like_value_stays_a_string(workbook: Any) -> None:

@@ -7,35 +7,29 @@ import pytest
 from lawgov_metrics.render.safe_text import (
     EXCEL_CELL_LIMIT,
     TRUNCATED,
+    is_formula_like,
     safe_cell_text,
     terminal_text,
     xml_text,
 )
 
 # (input, expected cell text, why)
+# (input, expected cell text, why): the text is kept as written; a formula-like one is stored with the
+# quote-prefix style by the xlsx writer (see test_formula_like), never with an apostrophe inside it
 CELL_CASES = [
-    ('=HYPERLINK("http://example.com","x")', '\'=HYPERLINK("http://example.com","x")', "formula"),
-    ("=1+1", "'=1+1", "formula"),
-    ("+1", "'+1", "leading plus"),
-    ("-1+2", "'-1+2", "leading minus"),
-    ("-5", "'-5", "a negative number typed as text stays text"),
-    ("@SUM(1)", "'@SUM(1)", "leading at"),
-    ("＝1+1", "'＝1+1", "full-width equals"),
-    ("＋1", "'＋1", "full-width plus"),
-    ("－1", "'－1", "full-width minus"),
-    ("＠SUM(A1)", "'＠SUM(A1)", "full-width at"),
-    ("\t=1+1", "'\t=1+1", "leading tab"),
-    ("\r=1+1", "'\r=1+1", "leading carriage return"),
-    ("\n=1+1", "'\n=1+1", "leading line feed"),
-    ("  =1+1", "'  =1+1", "blanks before a formula"),
-    ("\u3000=1+1", "'\u3000=1+1", "ideographic space before a formula"),
+    (
+        '=HYPERLINK("http://example.com","x")',
+        '=HYPERLINK("http://example.com","x")',
+        "formula kept as written",
+    ),
+    ("-5", "-5", "a negative number typed as text stays text"),
     ("海口市龙华区人民政府", "海口市龙华区人民政府", "plain Chinese text unchanged"),
     ("行政规范性文件报备率 = 100%", "行政规范性文件报备率 = 100%", "an equals sign inside is harmless"),
     ("5", "5", "digits as text unchanged"),
     ("12.5%", "12.5%", "a percent as text unchanged"),
     ("#N/A", "#N/A", "error-like text stays (the writer forces the string type)"),
     ("#DIV/0!", "#DIV/0!", "error-like text stays"),
-    ("'quoted", "'quoted", "a leading quote needs nothing more"),
+    ("'quoted", "'quoted", "a leading quote is the unit's own"),
     ("铃\x07声", "铃\ufffd声", "XML-illegal control character replaced"),
     ("\x00\x08\x0b\x0c\x1f", "\ufffd" * 5, "every XML-illegal C0 control replaced"),
     ("a\ud800b", "a\ufffdb", "a lone surrogate replaced"),
@@ -74,10 +68,37 @@ def test_cap_counts_characters_outside_the_basic_plane_twice() -> None:
     assert text.endswith(TRUNCATED)
 
 
-def test_a_neutralised_long_formula_still_fits() -> None:
+def test_a_long_formula_like_text_is_capped_as_written() -> None:
     text = safe_cell_text("=" + "1" * 40_000)
-    assert text.startswith("'=")
+    assert text.startswith("=1") and text.endswith(TRUNCATED)
     assert len(text) == EXCEL_CELL_LIMIT
+
+
+FORMULA_LIKE = [
+    ('=HYPERLINK("http://example.com","x")', True, "formula"),
+    ("+1", True, "leading plus"),
+    ("-1+2", True, "leading minus"),
+    ("-5", True, "a negative number typed as text"),
+    ("@SUM(1)", True, "leading at"),
+    ("＝1+1", True, "full-width equals"),
+    ("＋1", True, "full-width plus"),
+    ("－1", True, "full-width minus"),
+    ("＠SUM(A1)", True, "full-width at"),
+    ("\t=1+1", True, "leading tab"),
+    ("\r=1+1", True, "leading carriage return"),
+    ("\n=1+1", True, "leading line feed"),
+    ("  =1+1", True, "blanks before a formula"),
+    ("\u3000=1+1", True, "ideographic space before a formula"),
+    ("行政规范性文件报备率 = 100%", False, "an equals sign inside"),
+    ("#N/A", False, "error-like text"),
+    ("'quoted", False, "a leading quote"),
+    ("", False, "empty"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), FORMULA_LIKE, ids=[c[2] for c in FORMULA_LIKE])
+def test_formula_like(text: str, expected: bool, why: str) -> None:
+    assert is_formula_like(text) is expected, why
 
 
 def test_xml_text_keeps_tab_newline_and_chinese() -> None:

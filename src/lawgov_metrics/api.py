@@ -16,12 +16,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lawgov_metrics import results
 from lawgov_metrics.catalogue import Catalogue, load_catalogue
 from lawgov_metrics.intake.read.submissions import read_submissions
 from lawgov_metrics.results import CheckReport
 from lawgov_metrics.submission import Submission
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,35 @@ def evaluate(
 
     judged = run(catalogue, submission, years, as_of=as_of or dt.date.today())
     return Assessment(**{f.name: getattr(judged, f.name) for f in fields(judged)})
+
+
+def counted_records(
+    catalogue: Catalogue, submission: Submission, indicator: str, unit: str, year: int
+) -> dict[str, tuple[str, pd.DataFrame]]:
+    """For ``explain``: per input of a result, the ledger and the records it counted (file, sheet, row)."""
+    from lawgov_metrics.engine.rows import counted_rows
+
+    found = counted_rows(catalogue, submission.ledgers, catalogue.indicators_by_id[indicator], unit, year)
+    return {c.input: (c.ledger, c.rows) for c in found}
+
+
+def with_ledger_dataset(
+    submission: Submission,
+    root: str | Path,
+    catalogue: Catalogue,
+    *,
+    register: str | Path | None = None,
+    memory_limit: str | None = "1GB",
+    threads: int | None = None,
+) -> Submission:
+    """The submission with ledgers too big for pandas taken from a Parquet dataset (``<root>/<ledger id>/
+    unit=…/year=…/*.parquet``) and aggregated out of core by DuckDB (docs/OUT-OF-CORE.md); ``evaluate`` then
+    gives the same results and issues as from the same records read into pandas. Needs the ``scale`` extra."""
+    from lawgov_metrics.intake.dataset.duckdb_ledgers import with_ledger_dataset as aggregate
+
+    return aggregate(
+        submission, root, catalogue, register=register, memory_limit=memory_limit, threads=threads
+    )
 
 
 def check(submission: Submission, catalogue: Catalogue | None = None) -> CheckReport:
@@ -90,4 +123,5 @@ __all__ = [
     "evaluate",
     "load_catalogue",
     "read_submissions",
+    "with_ledger_dataset",
 ]

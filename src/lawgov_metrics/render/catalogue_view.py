@@ -7,17 +7,20 @@ replaced (:func:`~lawgov_metrics.render.safe_text.terminal_text`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from lawgov_metrics.render.line_breaks import BreakableText
 from lawgov_metrics.render.safe_text import terminal_text
 
 
 def _t(value: Any) -> Text:
-    return Text(terminal_text(value))
+    return BreakableText(terminal_text(value))
 
 
 def print_catalogue_table(record: dict[str, Any], console: Console | None = None) -> None:
@@ -25,31 +28,40 @@ def print_catalogue_table(record: dict[str, Any], console: Console | None = None
     plan = record["plan"]
     table = Table(
         title=_t(f"{plan['title']} · 指标目录 {record['version']}（{len(record['indicators'])} 项）"),
-        show_lines=False,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+        collapse_padding=True,
         expand=False,
     )
+    # the id on a line of its own above the name: an 80-column terminal shows the longest id (41) whole
     table.add_column("章", no_wrap=True)
     table.add_column("条", no_wrap=True)
-    table.add_column("标识", overflow="fold")
-    table.add_column("指标", overflow="fold")
-    table.add_column("类型", no_wrap=True)
-    table.add_column("目标", overflow="fold")
+    longest_id = max((len(ind["id"]) for ind in record["indicators"]), default=8)
+    table.add_column(
+        "标识 / 指标（类型）", overflow="fold", width=max(16, min(longest_id, console.width - 30))
+    )
+    table.add_column("目标", overflow="fold", min_width=10)
     table.add_column("分值", justify="right", no_wrap=True)
     for ind in record["indicators"]:
+        cell = _t(ind["id"])
+        cell.stylize("bold")
+        cell.append("\n")
+        cell.append_text(_t(f"{ind['name']}（{ind['kind_name']}）"))
         table.add_row(
-            _t(ind["chapter"]),
-            _t(ind["clause"]),
-            _t(ind["id"]),
-            _t(ind["name"]),
-            _t(ind["kind_name"]),
-            _t(ind["target_label"]),
-            f"{ind['points']:g}",
+            _t(ind["chapter"]), _t(ind["clause"]), cell, _t(ind["target_label"]), f"{ind['points']:g}"
         )
     console.print(table)
 
 
-def print_indicator(ind: dict[str, Any], console: Console | None = None) -> None:
+def print_indicator(
+    ind: dict[str, Any], console: Console | None = None, *, names: Mapping[str, str] | None = None
+) -> None:
+    """One indicator in full; ``names`` gives the Chinese names of unit kinds and unit properties (ids
+    where a name is missing)."""
     console = console or Console()
+    names = names or {}
     rows = [
         ("标识", ind["id"]),
         ("指标", ind["name"]),
@@ -59,13 +71,17 @@ def print_indicator(ind: dict[str, Any], console: Console | None = None) -> None
         ("类型", f"{ind['kind_name']}（{ind['kind']}）"),
         ("计算方法", ind["formula"]),
         ("目标", ind["target_label"]),
-        ("适用单位", "、".join(ind["applies_to"])),
+        ("适用单位", "、".join(names.get(kind, kind) for kind in ind["applies_to"])),
         ("生效年度", _years(ind["effective"])),
         ("分值", f"{ind['points']:g}"),
         ("计分规则", scoring_label(ind["scoring"])),
     ]
+    if ind.get("applies_when"):
+        rows.insert(
+            9, ("另须", "、".join(names.get(p, p) for p in ind["applies_when"]) + "（单位名册中为“是”）")
+        )
     for override in ind.get("points_overrides", []):
-        who = "、".join(override["kinds"]) or "全部单位"
+        who = "、".join(names.get(kind, kind) for kind in override["kinds"]) or "全部单位"
         when = "、".join(map(str, override["years"])) or "各年度"
         rows.append(("分值调整", f"{who} {when}：{override['points']:g} 分"))
     rows.extend(("说明", note) for note in ind.get("notes", []))

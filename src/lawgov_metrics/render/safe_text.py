@@ -2,9 +2,11 @@
 
 ``safe_cell_text``  a spreadsheet cell: never a formula, never an error value, never a corrupt file.
                     Excel treats a cell that starts with ``= + - @`` (or their full-width forms, or a
-                    tab/CR/LF before them in CSV exports) as a formula; OWASP's CSV-injection guidance is
-                    to prepend a single quote. The xlsx writer also forces the cell's type to string, so
-                    ``#N/A`` stays text rather than an error value.
+                    tab/CR/LF before them in CSV exports) as a formula. The xlsx writer stores every text
+                    as a string cell (so ``#N/A`` stays text, not an error value) and gives a text that
+                    :func:`is_formula_like` the quote-prefix cell style — Excel's own “'” typed before
+                    a text: the value stays exactly what the unit wrote (``=SUM(A1)``, ``-5``), shown as
+                    text, and editing the cell cannot turn it into a formula.
 ``xml_text``        XML 1.0 text (JUnit): characters XML cannot carry become U+FFFD.
 ``terminal_text``   a terminal: control characters (ESC sequences, bells, backspaces) and the invisible
                     bidirectional controls (U+202E RIGHT-TO-LEFT OVERRIDE, U+2066–2069 isolates, U+200E/F
@@ -18,7 +20,6 @@ from typing import Any
 
 EXCEL_CELL_LIMIT = 32_767  # characters (UTF-16 code units) per cell
 TRUNCATED = "…（已截断）"
-NEUTRALISER = "'"
 REPLACEMENT = "\ufffd"
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets (the full-width
@@ -70,6 +71,8 @@ def xml_for_terminal(text: str) -> str:
 
 
 def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` typed into a cell as a formula (its writer then stores it
+    with the quote-prefix style)."""
     stripped = text.lstrip(_LEADING_BLANKS)
     return bool(stripped) and stripped[0] in FORMULA_TRIGGERS
 
@@ -98,12 +101,10 @@ def safe_cell_text(value: Any, limit: int = EXCEL_CELL_LIMIT) -> str:
 
     - ``None``/NaN → ``""``; anything else → ``str``;
     - XML-illegal characters (e.g. ``\\x07``) → U+FFFD, instead of openpyxl's IllegalCharacterError;
-    - text that would start a formula (``= + - @``, full-width ``＝ ＋ － ＠``, tab, CR, LF, even after
-      leading blanks) gets a leading ``'`` — so ``"-5"`` typed as text stays text; numbers are written
-      as numbers, not through this function;
     - longer than Excel's 32,767 characters → cut, ending in ``…（已截断）``.
+
+    Text that would start a formula (``= + - @``, full-width ``＝ ＋ － ＠``, tab, CR, LF, even after leading
+    blanks) is left as written: the writer stores it as a string cell with the quote-prefix style (see
+    :func:`is_formula_like`), never with an apostrophe inside the value.
     """
-    text = xml_text(value)
-    if is_formula_like(text):
-        text = NEUTRALISER + text
-    return _cap(text, limit)
+    return _cap(xml_text(value), limit)

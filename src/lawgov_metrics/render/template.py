@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,20 +40,32 @@ __all__ = ["LISTS_SHEET", "build_template", "write_template"]
 
 
 def build_template(
-    catalogue: Catalogue, *, kind: str, unit: str | None = None, year: int | None = None
+    catalogue: Catalogue,
+    *,
+    kind: str,
+    unit: str | None = None,
+    year: int | None = None,
+    unit_names: Sequence[str] = (),
+    properties: frozenset[str] | None = None,
 ) -> Workbook:
-    """The submission workbook for one unit kind (and optionally one unit and year), not yet saved."""
+    """The submission workbook for one unit kind (and optionally one unit and year), not yet saved.
+
+    ``unit_names``: the register's units of the kind, offered as 填报单位's drop-down; ``properties``: the
+    register's properties of ``unit`` (its ``applies_when`` indicators only if it has them; None: each
+    property's default). A year outside the plan period → ValueError (Chinese)."""
     from openpyxl import Workbook
 
-    spec = _TemplateSpec.of(catalogue, resolve_kind(catalogue, kind), unit, year)
+    spec = _TemplateSpec.of(
+        catalogue, resolve_kind(catalogue, kind), unit, year, properties, tuple(dict.fromkeys(unit_names))
+    )
     wb = Workbook()
     guide = wb.active
     guide.title = layout.GUIDE_SHEET
     _write_guide(guide, spec)
-    _write_summary(wb.create_sheet(layout.SUMMARY_SHEET), spec)
     lists = _ChoiceLists()
+    _write_summary(wb.create_sheet(layout.SUMMARY_SHEET), spec, lists)
     for ledger in spec.ledgers:
-        _write_ledger(wb.create_sheet(ledger.name), ledger, lists)
+        _write_ledger(wb.create_sheet(ledger.name), ledger, lists, spec.dates)
     if lists.columns:
         _write_lists(wb.create_sheet(LISTS_SHEET), lists)
     _write_meta(wb.create_sheet(layout.META_SHEET), spec)
@@ -64,13 +77,22 @@ def build_template(
 
 
 def write_template(
-    catalogue: Catalogue, path: str | Path, *, kind: str, unit: str | None = None, year: int | None = None
+    catalogue: Catalogue,
+    path: str | Path,
+    *,
+    kind: str,
+    unit: str | None = None,
+    year: int | None = None,
+    unit_names: Sequence[str] = (),
+    properties: frozenset[str] | None = None,
 ) -> None:
     """Build the template and write it atomically (temp file in the same folder, then ``os.replace``). The
     zip is built in memory first: a full disk fails one plain write, never a half-written zip that tries to
     finish itself (and prints a traceback) when it is collected."""
     target = Path(path)
-    wb = build_template(catalogue, kind=kind, unit=unit, year=year)
+    wb = build_template(
+        catalogue, kind=kind, unit=unit, year=year, unit_names=unit_names, properties=properties
+    )
     # Not mkstemp: its 0600 mode would survive the rename; a plain create honours the umask.
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     buffer = io.BytesIO()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from lawgov_metrics.catalogue.models import FieldDef, LedgerColumn
+from lawgov_metrics.render.safe_text import is_formula_like
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -19,7 +20,11 @@ INLINE_LIST_MAX = 255  # Excel's limit on an inline list source ("a,b,c")
 INPUT_FILL = "FFF2CC"  # light yellow: fill me in
 GREY_FILL = "D9D9D9"  # not for this field's period
 HEADER_FILL = "DDEBF7"
-DATE_MIN, DATE_MAX = dt.date(1950, 1, 1), dt.date(2099, 12, 31)
+DATE_MIN, DATE_MAX = dt.date(1950, 1, 1), dt.date(2099, 12, 31)  # a template made without a catalogue's plan
+YEARS_BEFORE_PLAN = (
+    5  # a case filed (立案) or a milestone reached some years before the plan is still plausible
+)
+Dates = tuple[dt.date, dt.date]
 FORMATS = {"count": "0", "number": "General", "hours": "General", "percent": "0.0%", "date": "yyyy-mm-dd"}
 COLUMN_FORMATS = {"text": "@", "id": "@", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
 
@@ -60,18 +65,26 @@ def _range_rule(kind: str, lo: float | None, hi: float | None, what: str, fmt: s
     return _Rule(kind, op, f1, f2, fmt, f"填写{words}{extra}")
 
 
-def _date_rule(with_time: bool = False) -> _Rule:
-    lo, hi = _serial(DATE_MIN), _serial(DATE_MAX) + (1 if with_time else 0)
+def plan_dates(start: int, end: int) -> Dates:
+    """The dates a template accepts for a plan running ``start``–``end``: from a few years before it (a
+    lawsuit filed earlier, a milestone reached early) to the end of the year after it (the last year's
+    reports are due then). A typo such as 2204 or 1024 is refused as it is typed."""
+    return dt.date(start - YEARS_BEFORE_PLAN, 1, 1), dt.date(end + 1, 12, 31)
+
+
+def _date_rule(with_time: bool = False, dates: Dates = (DATE_MIN, DATE_MAX)) -> _Rule:
+    first, last = dates
+    lo, hi = _serial(first), _serial(last) + (1 if with_time else 0)
     what = "日期时间，如 2025-01-20 09:30" if with_time else "日期，如 2025-01-20"
     # a date-time is a fractional serial: a decimal rule takes it where a date rule might not
     kind, fmt = ("decimal", COLUMN_FORMATS["datetime"]) if with_time else ("date", FORMATS["date"])
-    return _Rule(kind, "between", str(lo), str(hi), fmt, f"填写 {DATE_MIN} 至 {DATE_MAX} 之间的{what}")
+    return _Rule(kind, "between", str(lo), str(hi), fmt, f"填写 {first} 至 {last} 之间的{what}")
 
 
 YES_NO = _Rule("list", None, '"是,否"', None, "General", "从下拉列表中选择“是”或“否”")
 
 
-def _field_rule(f: FieldDef) -> _Rule:
+def _field_rule(f: FieldDef, dates: Dates = (DATE_MIN, DATE_MAX)) -> _Rule:
     unit = f"（{f.unit}）" if f.unit and f.unit not in ("%", "日期", "是否") else ""
     match f.type:
         case "count":
@@ -83,7 +96,7 @@ def _field_rule(f: FieldDef) -> _Rule:
             shown = f"{_num((lo or 0) * 100)}% 至 {_num((hi or 1) * 100)}% 之间的比例，可直接输入 95%，也可输入 0.95"
             return replace(_range_rule("decimal", lo, hi, "比例", FORMATS["percent"]), wanted=f"填写{shown}")
         case "date":
-            return _date_rule()
+            return _date_rule(dates=dates)
         case "bool":
             return YES_NO
     raise AssertionError(f.type)  # pragma: no cover - the Literal is exhaustive
@@ -106,7 +119,9 @@ class _ChoiceLists:
         return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(choices) + 1}"
 
 
-def _column_rule(column: LedgerColumn, lists: _ChoiceLists, label: str) -> _Rule:
+def _column_rule(
+    column: LedgerColumn, lists: _ChoiceLists, label: str, dates: Dates = (DATE_MIN, DATE_MAX)
+) -> _Rule:
     match column.type:
         case "text":
             return _Rule(None, None, None, None, "@", "填写文本")
@@ -117,7 +132,7 @@ def _column_rule(column: LedgerColumn, lists: _ChoiceLists, label: str) -> _Rule
         case "number":
             return _range_rule("decimal", column.min, column.max, "数", "General")
         case "date" | "datetime":
-            return _date_rule(with_time=column.type == "datetime")
+            return _date_rule(with_time=column.type == "datetime", dates=dates)
         case "bool":
             return YES_NO
         case "choice":
@@ -168,9 +183,23 @@ def _styles() -> dict[str, Any]:
     }
 
 
-def _protect(ws: Worksheet) -> None:
-    """Protection on, no password; formatting rows/columns, autofilter and sorting stay allowed."""
+def _text_cell(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+    """A cell holding ``value``; a text a spreadsheet would take for a formula (a unit named ``=…`` in the
+    register) stays text, as written, with the quote-prefix style (openpyxl would store it as a formula)."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and is_formula_like(value):
+        cell.data_type, cell.quotePrefix = "s", True
+    return cell
+
+
+def _protect(ws: Worksheet, rows: bool = False) -> None:
+    """Protection on, no password; formatting rows/columns, autofilter and sorting stay allowed, and with
+    ``rows`` (a ledger) inserting and deleting rows too: records come and go. (In the file a flag set to
+    true *forbids* the action; openpyxl's False writes the allowing 0.)"""
     ws.protection.sheet = True
+    if rows:
+        ws.protection.insertRows = False
+        ws.protection.deleteRows = False
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
     ws.protection.autoFilter = False

@@ -21,7 +21,10 @@ from lawgov_metrics.catalogue.applicability import (
 from lawgov_metrics.catalogue.describe import target_label
 from lawgov_metrics.catalogue.models import Catalogue, FieldDef, Indicator, Ledger, LedgerColumn, UnitKind
 from lawgov_metrics.render.template_rules import (
+    DATE_MAX,
+    DATE_MIN,
     LISTS_SHEET,
+    Dates,
     _ChoiceLists,
     _column_rule,
     _field_rule,
@@ -29,13 +32,16 @@ from lawgov_metrics.render.template_rules import (
     _protect,
     _Rule,
     _styles,
+    _text_cell,
     _validation,
+    plan_dates,
 )
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 LEDGER_MAX_ROW = 1_048_576  # ledger validations run to the sheet's end: no cap on records
+LAST_COLUMN = 16_384  # XFD
 COLUMN_TYPE_NAMES = {
     "text": "文本",
     "id": "编号（文本）",
@@ -72,19 +78,34 @@ class _TemplateSpec:
     indicators: list[Indicator]
     periods: tuple[str, ...]
     generated_at: str
+    unit_names: tuple[str, ...] = ()  # the register's units of this kind: 填报单位's drop-down
+    dates: Dates = (DATE_MIN, DATE_MAX)  # set from the catalogue's plan by :meth:`of`
 
     @classmethod
-    def of(cls, catalogue: Catalogue, kind: UnitKind, unit: str | None, year: int | None) -> _TemplateSpec:
-        fields = fields_for_kind(catalogue, kind.id)
-        ledgers = ledgers_for_kind(catalogue, kind.id)
+    def of(
+        cls,
+        catalogue: Catalogue,
+        kind: UnitKind,
+        unit: str | None,
+        year: int | None,
+        properties: frozenset[str] | None = None,
+        unit_names: tuple[str, ...] = (),
+    ) -> _TemplateSpec:
+        """``properties``: the unit's register properties (None: each property's default)."""
+        plan = catalogue.plan.period
+        if year is not None and year not in plan.years:
+            raise ValueError(f"填报年度 {year} 不在规划期 {plan.start}—{plan.end} 年内")
+        fields = fields_for_kind(catalogue, kind.id, properties)
+        ledgers = ledgers_for_kind(catalogue, kind.id, properties)
         _check_sheet_names([ledger.name for ledger in ledgers])
         periods: tuple[str, ...] = ("Y", "H1", "H2")
         if any(f.period == "quarter" for f in fields):
             periods += ("Q1", "Q2", "Q3", "Q4")
         unit = (unit.strip() or None) if unit is not None else None
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-        indicators = indicators_for_kind(catalogue, kind.id)
-        return cls(catalogue, kind, unit, year, fields, ledgers, indicators, periods, now)
+        indicators = indicators_for_kind(catalogue, kind.id, properties)
+        dates = plan_dates(plan.start, plan.end)
+        return cls(catalogue, kind, unit, year, fields, ledgers, indicators, periods, now, unit_names, dates)
 
     def clauses_of(self, field_id: str) -> str:
         """Clauses of the indicators reading a field; a whole kept for its parts takes theirs."""
@@ -113,6 +134,17 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+LINE_HEIGHT = 15  # points: one line of the default 11-point font
+
+
+def _wrapped_height(text: str, width: float) -> float | None:
+    """The row height (points) wrapped ``text`` needs in a column ``width`` characters wide; None for one
+    line. Excel does not fit a row to wrapped text it did not type itself, so the template sets it."""
+    usable = max(1.0, width - 2)  # the cell's margins
+    lines = sum(max(1, -(-_display_width(line) // int(usable))) for line in text.splitlines() or [""])
+    return LINE_HEIGHT * lines + 3 if lines > 1 else None
+
+
 # ---------------------------------------------------------------- 填报说明
 
 
@@ -124,7 +156,7 @@ GUIDE_RULES = """\
    工作表保护未设密码，但请勿修改工作表名称、表头和“字段标识”列，否则无法识别。
 4. 《{summary}》每行一个项目，在该项目填报周期对应的浅黄色单元格填写（{periods}）。
 5. 当年确实没有发生的事项请填 0；留空视为未填报（可由台账汇总的项目除外，见第四部分）。
-6. 台账工作表第 1 行为表头，自第 2 行起每行一条记录；请勿合并单元格，不要插入小计、合计行。
+6. 台账工作表第 1 行为表头，自第 2 行起每行一条记录，可在记录之间插入行、删除行；请勿合并单元格，不要插入小计、合计行。
 7. 选中单元格时会显示填写提示；输入不符合要求时 Excel 会提示并拒绝。
 8. 从其他表格复制数据时，请用“选择性粘贴→数值”，以免覆盖单元格格式和下拉列表。
 9. 《{summary}》最右列“{remark}”可注明该行数据的来源、统计截止日或统计口径（选填），会随数据列入评估报告。
@@ -257,7 +289,17 @@ def _field_note(spec: _TemplateSpec, f: FieldDef) -> str:
     return "；".join(parts)
 
 
-def _write_summary(ws: Worksheet, spec: _TemplateSpec) -> None:
+def _unit_rule(spec: _TemplateSpec, lists: _ChoiceLists) -> _Rule:
+    """填报单位: a drop-down of the register's units of the kind, when the register has any (a unit it does
+    not list yet may still be typed, after a warning); else any name of 2—100 characters."""
+    if not spec.unit_names:
+        return _Rule("textLength", "between", "2", "100", "@", "填写单位全称（2—100 个字）")
+    source = lists.source(layout.UNIT_LABEL, spec.unit_names)
+    wanted = f"从下拉列表中选择单位全称（单位名册中的{spec.kind.name}，共 {len(spec.unit_names)} 个）"
+    return _Rule("list", None, source, None, "@", wanted)
+
+
+def _write_summary(ws: Worksheet, spec: _TemplateSpec, lists: _ChoiceLists | None = None) -> None:
     from openpyxl.utils import get_column_letter
 
     s = _styles()
@@ -278,10 +320,7 @@ def _write_summary(ws: Worksheet, spec: _TemplateSpec) -> None:
     lo = min(plan.start - 1, spec.year or plan.start)  # the year before the plan is a trend baseline
     hi = max(plan.end, spec.year or plan.end)
     header_cells: dict[str, tuple[str | int | None, _Rule | None]] = {
-        layout.UNIT_LABEL: (
-            spec.unit,
-            _Rule("textLength", "between", "2", "100", "@", "填写单位全称（2—100 个字）"),
-        ),
+        layout.UNIT_LABEL: (spec.unit, _unit_rule(spec, lists if lists is not None else _ChoiceLists())),
         layout.YEAR_LABEL: (
             spec.year,
             _Rule("whole", "between", str(lo), str(hi), "0", f"填写 {lo} 至 {hi} 的年份"),
@@ -291,9 +330,11 @@ def _write_summary(ws: Worksheet, spec: _TemplateSpec) -> None:
     for label, row in layout.HEADER_LABELS.items():
         value, rule = header_cells[label]
         ws.cell(row=row, column=1, value=label).font = s["bold"]
-        ws.cell(row=row, column=2, value=value)
+        _text_cell(ws, row, 2, value)
         if rule is not None:
             input_cell(row, 2, rule, dv := _validation(rule, label))
+            if rule.type == "list":
+                dv.errorStyle = "warning"  # a unit new to the register: Excel asks, then takes it
             ws.add_data_validation(dv)
     ws["D2"] = f"浅黄色单元格为填报区，灰色单元格无需填写；填写方法见《{layout.GUIDE_SHEET}》。"
 
@@ -308,7 +349,7 @@ def _write_summary(ws: Worksheet, spec: _TemplateSpec) -> None:
         ws.cell(row=row, column=note_col, value=_field_note(spec, f)).alignment = s["wrap"]
         input_cell(row, remark_col, REMARK_RULE, remarks)
         ws.cell(row=row, column=remark_col).alignment = s["wrap"]
-        rule = _field_rule(f)
+        rule = _field_rule(f, spec.dates)
         dv = _validation(rule, f.name)
         for period, col in period_col.items():
             if period in layout.GRANULARITY_PERIODS[f.period]:
@@ -329,6 +370,10 @@ def _write_summary(ws: Worksheet, spec: _TemplateSpec) -> None:
     ]
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
+    for row, f in enumerate(spec.fields, start=layout.SUMMARY_FIRST_DATA_ROW):
+        height = _wrapped_height(_field_note(spec, f), widths[note_col - 1])
+        if height is not None:
+            ws.row_dimensions[row].height = height
     ws.freeze_panes = ws.cell(row=layout.SUMMARY_FIRST_DATA_ROW, column=3)
     _protect(ws)
 
@@ -352,7 +397,12 @@ def _column_width(column: LedgerColumn) -> int:
     return min(50, max(_display_width(column.name) + 4, minimum.get(column.type, 0), widest_choice))
 
 
-def _write_ledger(ws: Worksheet, ledger: Ledger, lists: _ChoiceLists) -> None:
+def _write_ledger(
+    ws: Worksheet, ledger: Ledger, lists: _ChoiceLists, dates: Dates = (DATE_MIN, DATE_MAX)
+) -> None:
+    """A ledger sheet: its header locked, every cell below it open, rows free to insert and delete (Excel
+    deletes a row under protection only when none of its cells is locked, so the columns right of the
+    ledger's are unlocked too); validations and formats by whole column, so they follow the rows."""
     from openpyxl.comments import Comment
     from openpyxl.utils import get_column_letter
 
@@ -365,7 +415,7 @@ def _write_ledger(ws: Worksheet, ledger: Ledger, lists: _ChoiceLists) -> None:
         text = _column_comment(column)
         lines = sum(1 + _display_width(line) // 36 for line in text.splitlines())  # ~18 CJK a line
         cell.comment = Comment(text, "lawgov-metrics", height=18 * lines + 12, width=260)
-        rule = _column_rule(column, lists, f"{ledger.name}·{column.name}")
+        rule = _column_rule(column, lists, f"{ledger.name}·{column.name}", dates)
         # Column-level style: every record row of the column is an input cell, however many there are.
         dim = ws.column_dimensions[letter]
         dim.width = _column_width(column)
@@ -373,16 +423,22 @@ def _write_ledger(ws: Worksheet, ledger: Ledger, lists: _ChoiceLists) -> None:
         dv = _validation(rule, column.name, column.required)
         dv.add(f"{letter}2:{letter}{LEDGER_MAX_ROW}")
         ws.add_data_validation(dv)
+    rest = ws.column_dimensions[get_column_letter(len(ledger.columns) + 1)]
+    rest.min, rest.max = len(ledger.columns) + 1, LAST_COLUMN
+    rest.width, rest.protection = 10, s["unlocked"]
+    heights = [_wrapped_height(c.name, _column_width(c)) for c in ledger.columns]
+    if any(heights):
+        ws.row_dimensions[1].height = max(h for h in heights if h)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(ledger.columns))}1"
-    _protect(ws)
+    _protect(ws, rows=True)
 
 
 def _write_lists(ws: Worksheet, lists: _ChoiceLists) -> None:
     for col, (label, choices) in enumerate(lists.columns, start=1):
         ws.cell(row=1, column=col, value=label)
         for row, choice in enumerate(choices, start=2):
-            ws.cell(row=row, column=col, value=choice)
+            _text_cell(ws, row, col, choice)
     ws.sheet_state = "veryHidden"
     _protect(ws)
 

@@ -1,7 +1,9 @@
 """The terminal report of ``score``: rows first (dataclasses), then rich tables.
 
 Fits an 80-column terminal: short headers, unit names shortened for display (``海口市龙华区人民政府`` →
-``龙华区``), long text folded. Colour only where the console has it — pass the console through and rich
+``龙华区``), long text broken between Chinese characters, never inside an id or a number
+(:mod:`lawgov_metrics.render.line_breaks`). One unit over several years: a line of 得分率 per year, then the
+latest year indicator by indicator. Colour only where the console has it — pass the console through and rich
 drops styles when output is not a terminal or ``NO_COLOR`` is set. Every text from a submission is
 wrapped in :class:`rich.text.Text` (never parsed as markup) after control characters are replaced.
 The ``check`` report is :mod:`lawgov_metrics.render.terminal_check`; what the two share (the table style,
@@ -122,11 +124,25 @@ class DrillYear:
 
 
 @dataclass(frozen=True)
+class YearRate:
+    """One year of a unit's result, for the year-by-year table of ``score --unit``."""
+
+    year: int
+    points: str
+    max_points: str
+    rate: str
+    coverage: str
+    rank: str
+    grade: str
+
+
+@dataclass(frozen=True)
 class ScoreView:
     header: Header
     sections: tuple[YearSection, ...] = ()
     unit: str | None = None
-    drill: tuple[DrillYear, ...] = ()
+    drill: tuple[DrillYear, ...] = ()  # the latest year in full (every year given when one was asked for)
+    by_year: tuple[YearRate, ...] = ()  # every year scored, when there are several
 
 
 # ---------------------------------------------------------------- formatting (presentation only)
@@ -244,11 +260,30 @@ def _chapter_matrix(assessment: Assessment, year: int, names: dict[str, str]) ->
     return ChapterMatrix(year=year, chapters=chapter_ids, rows=rows)
 
 
-def _drill(assessment: Assessment, unit: str) -> tuple[DrillYear, ...]:
+def _by_year(assessment: Assessment, unit: str) -> tuple[YearRate, ...]:
+    scores = assessment.scores[assessment.scores["unit"] == unit].sort_values("year")
+    rows = []
+    for s in scores.to_dict("records"):
+        submitted = bool(s["submitted"])
+        rows.append(
+            YearRate(
+                year=int(s["year"]),
+                points=fmt_points(s["points"]) if submitted else NONE,
+                max_points=fmt_points(s["max_points"]) if submitted else NONE,
+                rate=fmt_rate(s["rate"]),
+                coverage=fmt_rate(s["coverage"], digits=0),
+                rank=NONE if finite_number(s["rank"]) is None else str(int(s["rank"])),
+                grade=str(s["grade"] or NONE) if submitted else NOT_SUBMITTED,
+            )
+        )
+    return tuple(rows)
+
+
+def _drill(assessment: Assessment, unit: str, years_shown: Iterable[int]) -> tuple[DrillYear, ...]:
     scores = assessment.scores[assessment.scores["unit"] == unit]
     results = assessment.results[assessment.results["unit"] == unit]
     years = []
-    for year in assessment.years:
+    for year in years_shown:
         score = scores[scores["year"] == year]
         part = results[results["year"] == year]
         if score.empty and part.empty:
@@ -285,7 +320,12 @@ def score_view(assessment: Assessment, unit: str | None = None) -> ScoreView:
     if unit is not None:
         if unit not in set(assessment.results["unit"]) | set(assessment.scores["unit"]):
             raise ValueError(f"评估结果中没有单位「{unit}」")
-        return ScoreView(header=header, unit=unit, drill=_drill(assessment, unit))
+        by_year = _by_year(assessment, unit)
+        if len(by_year) > 1:  # several years: the latest in full, the others as one line each
+            return ScoreView(
+                header=header, unit=unit, drill=_drill(assessment, unit, [by_year[-1].year]), by_year=by_year
+            )
+        return ScoreView(header=header, unit=unit, drill=_drill(assessment, unit, assessment.years))
     names = short_names(assessment.scores["unit"].astype("str"))
     sections = tuple(
         YearSection(
@@ -372,29 +412,43 @@ def _draw_chapters(matrix: ChapterMatrix, console: Console) -> None:
     console.print(table)
 
 
+def _draw_by_year(view: ScoreView, console: Console) -> None:
+    console.print()
+    table = _table(f"{view.unit} 历年得分率")
+    table.add_column("年度", no_wrap=True)
+    for header in ("得分", "满分", "得分率", "覆盖率", "排名"):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("等次", no_wrap=True)
+    for row in view.by_year:
+        table.add_row(
+            str(row.year), row.points, row.max_points, row.rate, row.coverage, row.rank, _t(row.grade)
+        )
+    console.print(table)
+    console.print(Group(_t(f"以下为最近一年（{view.by_year[-1].year}年）的各项指标；其他年度请加 --year。")))
+
+
 def _draw_drill(view: ScoreView, console: Console) -> None:
+    if view.by_year:
+        _draw_by_year(view, console)
     for year in view.drill:
         console.print()
-        console.print(_t(f"{view.unit} {year.year}年", style="bold"))
+        console.print(Group(_t(f"{view.unit} {year.year}年", style="bold")))
         if year.summary:
-            console.print(_t(year.summary))
+            console.print(Group(_t(year.summary)))  # a Group: print() would join Texts into a plain one
         table = _table(None)
         table.add_column("条款", no_wrap=True)
-        table.add_column("指标", overflow="fold", ratio=3, min_width=8)
+        table.add_column("指标（说明）", overflow="fold", ratio=3, min_width=10)
         table.add_column("数值", overflow="fold", ratio=2)
         table.add_column("目标", overflow="fold", ratio=2)
         table.add_column("状态", no_wrap=True)
-        table.add_column("得分/满分", justify="right", no_wrap=True)
-        table.add_column("说明", overflow="fold", ratio=2)
+        table.add_column("得分", justify="right", no_wrap=True)
         for row in year.rows:
+            name = _t(row.name)
+            if row.note:  # the note under the name: a seventh column would leave each too narrow at 80
+                name.append("\n")
+                name.append_text(_t(row.note, style="dim"))
             table.add_row(
-                _t(row.clause),
-                _t(row.name),
-                _t(row.display),
-                _t(row.target),
-                _status(row.status),
-                row.points,
-                _t(row.note),
+                _t(row.clause), name, _t(row.display), _t(row.target), _status(row.status), row.points
             )
         console.print(table)
 

@@ -15,13 +15,15 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from lawgov_metrics.render.line_breaks import BreakableText
 from lawgov_metrics.render.safe_text import terminal_text
 
 NONE = "-"  # ASCII: ambiguous-width dashes misalign CJK terminals
 
 
 def _t(value: Any, style: str = "") -> Text:
-    return Text(terminal_text(value), style=style)
+    """Safe text that breaks between Chinese characters, never inside an id or a number."""
+    return BreakableText(terminal_text(value), style=style)
 
 
 def _table(title: str | None, **kwargs: Any) -> Table:

@@ -1,14 +1,17 @@
 """The Excel report of ``score``: the rows of :mod:`~lawgov_metrics.render.xlsx_sheets`, drawn by xlsxwriter.
 
-Sheets: 总览 (bar chart) · 指标明细 · 章节得分 (colour scale) · 趋势 (line charts; more than one year
-only) · 数据问题 · 说明.
+Sheets: 总览 (rows and bars coloured by grade) · 指标明细 · 章节得分 (colour scale) · 趋势 (small
+multiples: a line chart per indicator and unit kind; more than one year only) · 数据问题 · 说明. Charts,
+colours and the print setup every sheet gets (A4 landscape, one page wide, header row repeated) are
+:mod:`lawgov_metrics.render.xlsx_charts`.
 
 - numbers are stored as numbers (得分率 as a fraction formatted ``0.0%``), never as text, and only when
   finite: NaN and ±inf leave the cell empty;
 - every text cell goes through :func:`~lawgov_metrics.render.safe_text.safe_cell_text` and is written
   with ``write_string``, never ``write`` (which guesses formulas, numbers and URLs from text); the
   workbook's own ``strings_to_*`` guesses are off as well. So a unit named ``=HYPERLINK(…)`` or a value
-  ``#N/A`` stays text;
+  ``#N/A`` stays text; a text a spreadsheet would take for a formula also gets the quote-prefix style
+  (what Excel does for a “'” typed before it), its value exactly as written;
 - the file is written to a temporary file beside the target, then renamed over it (``os.replace``); the
   zip is built in memory first, so a full disk fails one plain write (a zip left half-written on disk would
   try to finish itself when collected and print a traceback).
@@ -31,16 +34,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lawgov_metrics.render.numbers import finite_number
-from lawgov_metrics.render.safe_text import safe_cell_text
-from lawgov_metrics.render.xlsx_sheets import (
-    DARK_FILLS,
-    FILLS,
-    HEADER_FILL,
-    ReportData,
-    SheetData,
-    Styled,
-    build_report,
-)
+from lawgov_metrics.render.safe_text import is_formula_like, safe_cell_text
+from lawgov_metrics.render.xlsx_charts import bar_chart, colour_scale, grade_formats, line_charts, print_setup
+from lawgov_metrics.render.xlsx_rows import DARK_FILLS, FILLS, HEADER_FILL, SheetData, Styled
+from lawgov_metrics.render.xlsx_sheets import ReportData, build_report
 
 if TYPE_CHECKING:
     from lawgov_metrics.results import Assessment
@@ -54,44 +51,49 @@ WORKBOOK_OPTIONS = {
     "in_memory": True,  # the XML parts are zipped from memory: no scratch files in the system temp folder
 }
 DIGIT_PX = 7  # a column width unit: one digit of the default font (Calibri 11), in pixels
-CM_PX = 96 / 2.54  # chart sizes are given in cm, as before; xlsxwriter takes pixels at 96 dpi
-SCALE_COLOURS = ("#F8696B", "#FFEB84", "#63BE7B")  # red → yellow → green
-TREND_CHART_ROWS = 20  # line charts are stacked this many rows apart
 
 
 class _Drawer:
     """Writes :class:`SheetData` into worksheets, with one shared format per (number format, fill)."""
 
-    def __init__(self, workbook: Any) -> None:
+    def __init__(self, workbook: Any, grades: Iterable[tuple[str, float, str]] = ()) -> None:
         self.workbook = workbook
+        self.fills = FILLS | {f"grade:{name}": colour for name, _, colour in grades}
         self.header = workbook.add_format(
             {"bold": True, "bg_color": f"#{HEADER_FILL}", "valign": "vcenter", "text_wrap": True}
         )
-        self._formats: dict[tuple[str | None, str | None], Any] = {}
+        self._formats: dict[tuple[str | None, str | None, bool], Any] = {}
         self._texts: dict[str, str] = {}  # the report repeats names and quotes thousands of times
+        self._quoted: set[str] = set()  # safe texts a spreadsheet would read as a formula
 
-    def format(self, number_format: str | None, fill: str | None) -> Any:
-        """The shared format for a number format and a fill id of :data:`FILLS` (None: no format)."""
-        if number_format is None and fill not in FILLS:
+    def format(self, number_format: str | None, fill: str | None, quoted: bool = False) -> Any:
+        """The shared format for a number format, a fill id of :data:`FILLS` (or ``grade:<name>``) and the
+        quote-prefix style of a formula-like text (None: no format)."""
+        if number_format is None and fill not in self.fills and not quoted:
             return None
-        key = (number_format, fill)
+        key = (number_format, fill, quoted)
         if key not in self._formats:
-            properties: dict[str, Any] = {}
+            properties: dict[str, Any] = {"quote_prefix": True} if quoted else {}
             if number_format is not None:
                 properties["num_format"] = number_format
-            if fill in FILLS:
-                properties["bg_color"] = f"#{FILLS[fill]}"
+            if fill in self.fills:
+                properties["bg_color"] = f"#{self.fills[fill]}"
                 if fill in DARK_FILLS:
                     properties |= {"font_color": "#FFFFFF", "bold": True}
             self._formats[key] = self.workbook.add_format(properties)
         return self._formats[key]
 
     def text(self, value: Any) -> str:
+        """The cell text of a value; one a spreadsheet would take for a formula is noted in ``_quoted`` and
+        written with the quote-prefix style, as it is (no apostrophe inside the value)."""
         if type(value) is not str:
-            return safe_cell_text(value)
-        safe = self._texts.get(value)
-        if safe is None:
-            safe = self._texts[value] = safe_cell_text(value)
+            safe = safe_cell_text(value)
+        else:
+            safe = self._texts.get(value)  # type: ignore[assignment]
+            if safe is None:
+                safe = self._texts[value] = safe_cell_text(value)
+        if is_formula_like(safe):
+            self._quoted.add(safe)
         return safe
 
     def sheet(self, data: SheetData) -> Any:
@@ -106,7 +108,10 @@ class _Drawer:
             ws.autofilter(0, 0, len(data.rows), len(columns) - 1)
         for col, column in enumerate(columns):
             ws.write_string(0, col, self.text(column.header), self.header)
+            if column.note:
+                ws.write_comment(0, col, column.note, {"x_scale": 2, "y_scale": 2.5})
         self._write_rows(ws, data)
+        print_setup(ws, data.title, len(data.rows), len(columns) - 1)
         return ws
 
     def _write_rows(self, ws: Any, data: SheetData) -> None:
@@ -116,7 +121,7 @@ class _Drawer:
         is_int = [column.type == "int" for column in data.columns]
         number_formats = [column.cell_format for column in data.columns]
         plain_formats = [self.format(number_format, None) for number_format in number_formats]
-        texts, text = self._texts, self.text
+        texts, text, quoted = self._texts, self.text, self._quoted
         write_string, write_number, isfinite = ws.write_string, ws.write_number, math.isfinite
         for row_number, row in enumerate(data.rows, start=1):
             for col, value in enumerate(row):
@@ -128,8 +133,12 @@ class _Drawer:
                     if value is None:
                         continue
                 if is_text[col] or isinstance(value, str):
-                    cell_format = self.format(None, styled.fill) if styled else None
-                    write_string(row_number, col, texts.get(value) or text(value), cell_format)
+                    safe = texts.get(value) or text(value)
+                    if safe in quoted:  # rare: a set look-up for the common case
+                        cell_format = self.format(None, styled.fill if styled else None, quoted=True)
+                    else:
+                        cell_format = self.format(None, styled.fill) if styled else None
+                    write_string(row_number, col, safe, cell_format)
                     continue
                 if type(value) is float:
                     if not isfinite(value):
@@ -145,74 +154,6 @@ class _Drawer:
                 write_number(row_number, col, int(value) if is_int[col] else value, cell_format)
 
 
-def _bar_chart(workbook: Any, ws: Any, overview: SheetData, year: int) -> None:
-    """得分率 of the year's units, first unit at the top as in the table, beside the table."""
-    headers = [column.header for column in overview.columns]
-    year_col, rate_col = headers.index("年度"), headers.index("得分率")
-    rows = [i for i, row in enumerate(overview.rows, start=1) if row[year_col] == year]
-    if not rows:
-        return
-    first, last = min(rows), max(rows)  # the overview is sorted by year first: one block
-    chart = workbook.add_chart({"type": "bar"})
-    chart.add_series(
-        {
-            "categories": [overview.title, first, 0, last, 0],
-            "values": [overview.title, first, rate_col, last, rate_col],
-        }
-    )
-    chart.set_title({"name": f"{year}年 各单位得分率"})
-    chart.set_legend({"none": True})
-    chart.set_x_axis({"num_format": "0%", "min": 0, "max": 1})  # a bar chart's value axis is its x axis
-    chart.set_y_axis({"reverse": True})
-    height = max(7.5, min(60.0, 0.6 * (last - first + 1) + 3))
-    chart.set_size({"width": round(18 * CM_PX), "height": round(height * CM_PX)})
-    ws.insert_chart(1, len(overview.columns) + 1, chart)
-
-
-def _line_charts(workbook: Any, ws: Any, trend: SheetData, blocks: list[tuple[str, int, int]]) -> None:
-    """One chart per trend indicator: a line per unit over the years (the columns after 单位)."""
-    first_year, last_year = 3, len(trend.columns) - 1
-    for n, (name, first, last) in enumerate(blocks):
-        chart = workbook.add_chart({"type": "line"})
-        for row in range(first - 1, last):  # the blocks' rows are 1-based spreadsheet rows
-            chart.add_series(
-                {
-                    "name": [trend.title, row, 2],
-                    "categories": [trend.title, 0, first_year, 0, last_year],
-                    "values": [trend.title, row, first_year, row, last_year],
-                }
-            )
-        chart.set_title({"name": name})
-        chart.set_y_axis({"num_format": "0%"})
-        chart.set_size({"width": round(18 * CM_PX), "height": round(9 * CM_PX)})
-        ws.insert_chart(1 + n * TREND_CHART_ROWS, len(trend.columns) + 1, chart)
-
-
-def _colour_scale(ws: Any, sheet: SheetData, pass_rate: float) -> None:
-    """Chapter rates from red (0) through yellow (the lowest passing grade) to green (100%)."""
-    if not sheet.rows:
-        return
-    low, middle, high = SCALE_COLOURS
-    ws.conditional_format(
-        1,
-        3,
-        len(sheet.rows),
-        len(sheet.columns) - 1,
-        {
-            "type": "3_color_scale",
-            "min_type": "num",
-            "min_value": 0,
-            "min_color": low,
-            "mid_type": "num",
-            "mid_value": pass_rate,
-            "mid_color": middle,
-            "max_type": "num",
-            "max_value": 1,
-            "max_color": high,
-        },
-    )
-
-
 def _draw(report: ReportData, path: Path, generated_at: dt.datetime) -> None:
     import io
 
@@ -221,14 +162,18 @@ def _draw(report: ReportData, path: Path, generated_at: dt.datetime) -> None:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     workbook.set_properties({"created": generated_at.astimezone(dt.UTC).replace(tzinfo=None)})
-    drawer = _Drawer(workbook)
+    from lawgov_metrics.output_paths import REPORT_PROPERTY
+
+    workbook.set_custom_property(REPORT_PROPERTY, "score")  # a folder read skips the tool's own reports
+    drawer = _Drawer(workbook, report.grades)
     overview = drawer.sheet(report.overview)
+    grade_formats(workbook, overview, report.overview, report.grades)
     if report.chart_year is not None:
-        _bar_chart(workbook, overview, report.overview, report.chart_year)
+        bar_chart(workbook, overview, report.overview, report.chart_year, report.grades)
     drawer.sheet(report.details)
-    _colour_scale(drawer.sheet(report.chapters), report.chapters, report.pass_rate)
+    colour_scale(drawer.sheet(report.chapters), report.chapters, report.pass_rate)
     if report.trend is not None:
-        _line_charts(workbook, drawer.sheet(report.trend), report.trend, report.trend_blocks)
+        line_charts(workbook, drawer.sheet(report.trend), report.trend, report.trend_blocks)
     drawer.sheet(report.issues)
     drawer.sheet(report.notes)
     workbook.close()

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from lawgov_metrics.render.numbers import finite_number
+from lawgov_metrics.render.xlsx_notes import (
+    VALUE_NOTE,
+    counted_trend,
+    grade_colours,
+    notes_sheet,
+    value_format,
+)
+from lawgov_metrics.render.xlsx_rows import (
+    POINTS,
+    Column,
+    SheetData,
+    Styled,
+)
 from lawgov_metrics.results import NOT_SUBMITTED, REMARK_LABELS, STATUS_LABELS, remark_text
 
 if TYPE_CHECKING:
@@ -25,24 +36,8 @@ if TYPE_CHECKING:
     from lawgov_metrics.catalogue import Catalogue
     from lawgov_metrics.results import Assessment
 
-CellType = Literal["text", "int", "number", "percent"]
-PERCENT = "0.0%"
-POINTS = "0.0#"  # 得分 and other plain numbers: 87.6, 136.31
-PERCENT_KINDS = frozenset({"ratio", "per_person", "cumulative", "duration", "trend"})
-FILLS: dict[str, str] = {  # Styled.fill → background colour (RGB hex): a status id, or severity:<id>
-    "met": "C6EFCE",  # green
-    "not_met": "FFC7CE",  # red
-    "missing": "FFD8A8",  # orange
-    "invalid": "C00000",  # dark red, drawn with white bold text
-    "not_applicable": "D9D9D9",  # grey
-    "not_yet_due": "D9D9D9",
-    "severity:error": "FFC7CE",
-    "severity:warning": "FFD8A8",
-}
-DARK_FILLS = frozenset({"invalid"})
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
-HEADER_FILL = "DDEBF7"
-WIDTH_SAMPLE = 2_000  # rows looked at when fitting a column's width
+TREND_SERIES_MAX = 10  # lines per trend chart: a kind with more units gets several charts
 DETAIL_TEXTS = (
     "unit",
     "kind",
@@ -56,72 +51,6 @@ DETAIL_TEXTS = (
     "note",
     "inputs",
 )
-
-
-# ---------------------------------------------------------------- row models
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    type: CellType = "text"
-    max_width: int = 40
-    number_format: str | None = None  # default for the column's numbers
-
-    @property
-    def cell_format(self) -> str | None:
-        """The number format of the column's numbers that carry none of their own."""
-        return self.number_format or (PERCENT if self.type == "percent" else None)
-
-
-class Styled(NamedTuple):  # thousands per report: a tuple costs half a frozen dataclass
-    """A value with a cell-specific number format and/or fill (fill: the status or severity id)."""
-
-    value: Any
-    number_format: str | None = None
-    fill: str | None = None
-
-
-@dataclass
-class SheetData:
-    title: str
-    columns: tuple[Column, ...]
-    rows: list[list[Any]] = field(default_factory=list)
-    freeze: str | None = "A2"
-    autofilter: bool = True
-
-    @property
-    def last_row(self) -> int:
-        """The 1-based spreadsheet row of the last data row (the header is row 1)."""
-        return len(self.rows) + 1
-
-    def column_widths(self) -> list[int]:
-        """Each column's width in characters: its header or its widest value among the first rows
-        (a CJK character counts two), plus a margin, within 6 and the column's ``max_width``."""
-        sample = self.rows[:WIDTH_SAMPLE]
-        widths = []
-        for i, column in enumerate(self.columns):
-            widest = _display_width(column.header)
-            for value in {row[i] for row in sample}:  # few distinct values: names and quotes repeat
-                if widest + 2 >= column.max_width:
-                    break
-                widest = max(widest, _display_width(value))
-            widths.append(max(6, min(column.max_width, widest + 2)))
-        return widths
-
-
-def _display_width(value: Any) -> int:
-    if isinstance(value, Styled):
-        value = value.value
-    if value is None:
-        return 0
-    if isinstance(value, float):
-        return 8
-    text = str(value)[:200]
-    if text.isascii():
-        return len(text)
-    kinds = Counter(map(unicodedata.east_asian_width, text))
-    return len(text) + kinds["W"] + kinds["F"]  # wide and full-width characters take two columns
 
 
 def _texts(column: pd.Series) -> list[Any]:
@@ -220,7 +149,7 @@ def details_sheet(assessment: Assessment) -> SheetData:
         Column("条款", max_width=10),
         Column("指标标识", max_width=36),
         Column("指标", max_width=40),
-        Column("数值", "number"),
+        Column("数值", "number", note=VALUE_NOTE),
         Column("显示值", max_width=30),
         Column("目标", max_width=30),
         Column("状态", max_width=10),
@@ -237,7 +166,7 @@ def details_sheet(assessment: Assessment) -> SheetData:
     number = {name: _finite(results[name]) for name in ("value", "points", "max_points")}
     years = _ints(results["year"])
     kinds = {kind.id: _kind_label(catalogue, kind.id) for kind in catalogue.unit_kinds}
-    percent = {ind.id for ind in catalogue.indicators if ind.kind in PERCENT_KINDS and not _counted(ind)}
+    value_formats = {ind.id: value_format(ind) for ind in catalogue.indicators}
     quotes = {ind.id: ind.quote for ind in catalogue.indicators}
     statuses = {status: Styled(label, fill=status) for status, label in STATUS_LABELS.items()}
     indicators = text["indicator"]
@@ -251,7 +180,7 @@ def details_sheet(assessment: Assessment) -> SheetData:
         indicators,
         text["name"],
         [
-            Styled(value, number_format=PERCENT) if ind in percent and value is not None else value
+            Styled(value, number_format=value_formats.get(ind)) if value is not None else None
             for ind, value in zip(indicators, number["value"], strict=True)
         ],
         text["display"],
@@ -320,18 +249,15 @@ def chapters_sheet(assessment: Assessment) -> SheetData:
     return sheet
 
 
-def _counted(ind: object) -> bool:
-    """A trend on one count (``field``: 人员数量), whose value is a number, not a percent."""
-    return getattr(ind, "kind", "") == "trend" and getattr(ind, "field", None) is not None
-
-
 def trend_sheet(assessment: Assessment) -> tuple[SheetData, list[tuple[str, int, int]]] | None:
-    """Trend indicators' values per unit per year, and (indicator name, first row, last row) per
-    indicator block for the charts; ``None`` with one year or no trend indicator."""
+    """Trend indicators' values per unit per year, one block per indicator and unit kind (the kind a unit is
+    ranked within), and (chart title, first row, last row) per chart: one chart per indicator and kind, a
+    kind with more than :data:`TREND_SERIES_MAX` units split over several, so no legend lists 37 units;
+    ``None`` with one year or no trend indicator."""
     years = list(assessment.years)
     catalogue = assessment.catalogue
     # ratio trends: the sheet's columns are percents (a headcount trend is in 指标明细 with its count)
-    trend_ids = [ind.id for ind in catalogue.indicators if ind.kind == "trend" and not _counted(ind)]
+    trend_ids = [ind.id for ind in catalogue.indicators if ind.kind == "trend" and not counted_trend(ind)]
     results = assessment.results
     results = results[results["indicator"].isin(trend_ids)]
     if len(years) < 2 or results.empty:
@@ -339,27 +265,38 @@ def trend_sheet(assessment: Assessment) -> tuple[SheetData, list[tuple[str, int,
     columns = (
         Column("指标标识", max_width=36),
         Column("指标", max_width=30),
+        Column("类别", max_width=24),
         Column("单位"),
         *(Column(f"{year}年", "percent") for year in years),
     )
-    sheet = SheetData("趋势", columns, freeze="D2")
+    sheet = SheetData("趋势", columns, freeze="E2")
     values = {
         (str(i), str(u), int(y)): finite_number(v)
         for i, u, y, v in zip(
             results["indicator"], results["unit"], results["year"], results["value"], strict=True
         )
     }
+    kind_of = {str(u): str(k) for u, k in zip(results["unit"], results["kind"], strict=True)}
     unit_order = list(dict.fromkeys(str(r["unit"]) for r in _score_order(assessment)))
+    kinds = [k.id for k in catalogue.unit_kinds if not k.within]
+    group_of = {u: catalogue.general_kind(k) if k in catalogue.kinds_by_id else k for u, k in kind_of.items()}
     blocks = []
     for indicator in trend_ids:
-        units = [u for u in unit_order if any((indicator, u, y) in values for y in years)]
-        if not units:
-            continue
-        first = sheet.last_row + 1
         name = catalogue.indicators_by_id[indicator].name
-        for unit in units:
-            sheet.rows.append([indicator, name, unit, *(values.get((indicator, unit, y)) for y in years)])
-        blocks.append((name, first, sheet.last_row))
+        units = [u for u in unit_order if any((indicator, u, y) in values for y in years)]
+        for kind in kinds + sorted({group_of[u] for u in units} - set(kinds)):
+            members = [u for u in units if group_of[u] == kind]
+            label = catalogue.kinds_by_id[kind].name if kind in catalogue.kinds_by_id else kind
+            parts = math.ceil(len(members) / TREND_SERIES_MAX)
+            for part in range(parts):
+                first = sheet.last_row + 1
+                for unit in members[part * TREND_SERIES_MAX : (part + 1) * TREND_SERIES_MAX]:
+                    shown = _kind_label(catalogue, kind_of[unit])
+                    sheet.rows.append(
+                        [indicator, name, shown, unit, *(values.get((indicator, unit, y)) for y in years)]
+                    )
+                title = f"{name} · {label}" + (f"（{part + 1}/{parts}）" if parts > 1 else "")
+                blocks.append((title, first, sheet.last_row))
     return sheet, blocks
 
 
@@ -395,54 +332,6 @@ def issues_sheet(assessment: Assessment) -> SheetData:
     return sheet
 
 
-SCORING_WORDS = (
-    "每项指标按指标目录规定的分值和计分规则计分：达标得满分（全有全无）；按完成比例得分；分档得分；"
-    "或按缺少次数扣分、累计扣分不超过上限。",
-    "状态为“不适用”“未到期”的指标不计入满分；“缺数据”“数据有误”的指标得 0 分，并计入满分。",
-    "得分率 = 得分 ÷ 满分（可得满分）。各章得分率按同样方法在章内计算。",
-    "排名在同一类别、同一年度内按得分率从高到低进行，得分率相同名次相同；"
-    "具名机关（如市司法局）在其所属一般类别（如市直部门）内排名。",
-    "等次按得分率划分，见下表。",
-)
-
-
-def notes_sheet(assessment: Assessment, inputs: Sequence[str], generated_at: dt.datetime) -> SheetData:
-    catalogue = assessment.catalogue
-    plan = catalogue.plan
-    sheet = SheetData("说明", (Column("项目", max_width=16), Column("内容", max_width=100)), autofilter=False)
-    rows: list[list[Any]] = [
-        ["方案", plan.title],
-        ["印发机关", plan.issuer],
-        ["规划期", f"{plan.period.start}—{plan.period.end}年"],
-        ["指标目录版本", catalogue.version],
-        ["指标目录 SHA-256", catalogue.sha256 or "（未记录）"],
-        ["评估年度", "、".join(str(y) for y in assessment.years)],
-        ["生成时间", generated_at.isoformat(sep=" ", timespec="seconds")],
-        ["截止日期判断日", assessment.as_of.isoformat() if assessment.as_of else "（未记录）"],
-        ["单位数", int(assessment.scores["unit"].nunique()) if len(assessment.scores) else 0],
-        ["指标结果数", len(assessment.results)],
-        [
-            "数据问题",
-            f"{assessment.error_count} 个错误，{len(assessment.issues_list) - assessment.error_count} 个警告",
-        ],
-    ]
-    rows += [["计分规则" if i == 0 else None, text] for i, text in enumerate(SCORING_WORDS)]
-    grades = list(catalogue.grades)
-    for i, grade in enumerate(grades):
-        upper = f"，< {grades[i - 1].min_rate:.0%}" if i > 0 else ""
-        rows.append(["等次" if i == 0 else None, f"{grade.name}：得分率 ≥ {grade.min_rate:.0%}{upper}"])
-    for i, (status, label) in enumerate(STATUS_LABELS.items()):
-        rows.append(["状态" if i == 0 else None, Styled(label, fill=status)])
-    for i, chapter in enumerate(catalogue.chapters):
-        rows.append(["章节" if i == 0 else None, f"第{chapter.id}章 {chapter.title}"])
-    rows += [["输入" if i == 0 else None, item] for i, item in enumerate(inputs or ["（未记录）"])]
-    rows += [
-        ["读取的文件" if i == 0 else None, item] for i, item in enumerate(assessment.files or ("（无）",))
-    ]
-    sheet.rows = rows
-    return sheet
-
-
 @dataclass(frozen=True)
 class ReportData:
     """Every sheet's rows, plus where the charts read from."""
@@ -456,6 +345,7 @@ class ReportData:
     notes: SheetData
     chart_year: int | None  # the latest year: the overview's bar chart
     pass_rate: float  # the lowest passing grade's 得分率: the yellow middle of 章节得分's colour scale
+    grades: tuple[tuple[str, float, str], ...] = ()  # (name, lowest 得分率, colour), best first
 
     @property
     def sheets(self) -> list[SheetData]:
@@ -467,6 +357,7 @@ class ReportData:
 def build_report(assessment: Assessment, inputs: Sequence[str], generated_at: dt.datetime) -> ReportData:
     trend = trend_sheet(assessment)
     passing = [grade.min_rate for grade in assessment.catalogue.grades if grade.min_rate > 0]
+    colours = grade_colours([grade.name for grade in assessment.catalogue.grades])
     return ReportData(
         overview=overview_sheet(assessment),
         details=details_sheet(assessment),
@@ -477,4 +368,5 @@ def build_report(assessment: Assessment, inputs: Sequence[str], generated_at: dt
         notes=notes_sheet(assessment, inputs, generated_at),
         chart_year=max(assessment.years) if assessment.years else None,
         pass_rate=min(passing) if passing else 0.5,
+        grades=tuple((g.name, g.min_rate, colours[g.name]) for g in assessment.catalogue.grades),
     )
