@@ -95,8 +95,8 @@ def test_per_person_rows_are_the_roster_and_its_people_s_records(tmp_path: Path)
     roster, done = payload["inputs"]
     assert roster["records"][0]["file"].endswith("行政执法人员名册.csv")
     # the input names its file, as a figure derived from a ledger does
-    assert roster["source"] == f"{tmp_path / '行政执法人员名册.csv'} › 台账《行政执法人员名册》 3 条"
-    assert done["source"] == f"{tmp_path / '行政执法人员培训台账.csv'} › 台账《行政执法人员培训台账》 3 条"
+    assert roster["source"] == f"{tmp_path / '行政执法人员名册.csv'} › 台账《行政执法人员名册》"
+    assert done["source"] == f"{tmp_path / '行政执法人员培训台账.csv'} › 台账《行政执法人员培训台账》"
     assert code == 0
 
 
@@ -140,3 +140,18 @@ def test_its_own_errors_are_listed_and_exit_1(docs: Path) -> None:
 )
 def test_row_ranges(rows: list[int], runs: list[str]) -> None:
     assert row_ranges(rows) == runs
+
+
+def test_a_cumulative_input_names_every_year_s_file() -> None:
+    """轮训 over the plan: the training records of 2021–2024 count for 2024, so all four files are its source."""
+    from lawgov_metrics import evaluate, load_catalogue, read_submissions
+
+    samples = REGISTER.parent
+    files = [samples / str(year) / "海口市司法局.xlsx" for year in (2021, 2022, 2023, 2024)]
+    catalogue = load_catalogue()
+    assessment = evaluate(catalogue, read_submissions(files, catalogue, register=REGISTER), [2024])
+    prov = assessment.provenance
+    mine = prov[(prov["indicator"] == "enforcement_rotation_training") & (prov["unit"] == "海口市司法局")]
+    sources = dict(zip(mine["input"], mine["source"], strict=True))
+    assert sources["名册人数"] == f"{files[3]} › 台账《行政执法人员名册》"
+    assert sources["达到 2 的人数"] == f"{'、'.join(map(str, files))} › 台账《行政执法人员培训台账》"

@@ -117,6 +117,32 @@ class Context:
             self._ledger_rows[ledger_id] = self._read_ledger(ledger_id)
         return self._ledger_rows[ledger_id]
 
+    def ledger_sources(self, ledger_id: str, grid: Grid, years_back: np.ndarray | None = None) -> np.ndarray:
+        """Each grid row's source for figures counted from a ledger record by record: the files its
+        unit-year's records came from, 「a.xlsx、b.csv › 台账《…》」 (「台账《…》」 when none). ``years_back``:
+        per row, the first year also counted (a cumulative figure reads the plan's years up to its own)."""
+        label = f"台账《{self.catalogue.ledgers_by_id[ledger_id].name}》"
+        files = self.shared(("ledger files", ledger_id), lambda: self._ledger_files(ledger_id))
+        first = grid.year if years_back is None else years_back
+        out = []
+        for unit, since, year in zip(grid.unit.tolist(), first.tolist(), grid.year.tolist(), strict=True):
+            named = dict.fromkeys(f for y in range(since, year + 1) for f in files.get((unit, y), ()))
+            out.append(f"{'、'.join(named)} › {label}" if named else label)
+        return text(out)
+
+    def _ledger_files(self, ledger_id: str) -> dict[tuple[int, int], tuple[str, ...]]:
+        """(unit code, year) → the files its records came from, in the order the records name them."""
+        rows = self.ledger_rows(ledger_id)
+        if rows.frame is None:
+            return {}
+        placed = rows.keys != ABSENT
+        pairs = pd.DataFrame({"key": rows.keys[placed], "file": rows.frame["_file"].to_numpy()[placed]})
+        out: dict[tuple[int, int], tuple[str, ...]] = {}
+        for key, file in pairs.drop_duplicates().itertuples(index=False):
+            unit, year = divmod(int(key), YEAR_SPAN)
+            out[(unit, year)] = (*out.get((unit, year), ()), str(file))
+        return out
+
     def _supplied(self) -> tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray]:
         """Coverage as codes, read once: (ledger code, ledger ids, unit code, year) per row."""
 

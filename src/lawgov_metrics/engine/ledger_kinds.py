@@ -159,9 +159,14 @@ def _per_person(
     if cumulative:
         out.note[out.status == "not_yet_due"] = f"规划期累计，{ctx.plan_end}年末考核；此为当前进度"
     out.achievement = achievement(share, targets)
+    since = np.full(len(grid), ctx.plan_start, dtype=np.int64) if cumulative else None
     out.inputs = [
-        Inputs.of("名册人数", numbers(total), f"台账《{roster_name}》"),
-        Inputs.of(f"达到 {ind.minimum:g} 的人数", numbers(meeting), f"台账《{activity_name}》"),
+        Inputs.of("名册人数", numbers(total), ctx.ledger_sources(ind.roster.ledger, grid)),
+        Inputs.of(
+            f"达到 {ind.minimum:g} 的人数",
+            numbers(meeting),
+            ctx.ledger_sources(ind.activity.ledger, grid, since),
+        ),
     ]
     return out
 
@@ -236,7 +241,7 @@ def _duration(ctx: Context, ind: DurationIndicator, grid: Grid) -> Judged:
     out.note[~covered] = f"未提交《{ledger_name}》"
     out.note[out.status == "not_met"] = f"超过 {ind.max:g} {unit_word}的记录计为未按时"
     out.achievement = achievement(share, targets)
-    source = f"台账《{ledger_name}》"
+    source = ctx.ledger_sources(ind.ledger, grid)
     out.inputs = [
         Inputs.of("纳入计算的记录数", numbers(total), source),
         Inputs.of(f"{ind.max:g} {unit_word}内的记录数", numbers(within), source),

@@ -120,11 +120,7 @@ def _line(record: Mapping[Any, Any], counted: Mapping[str, tuple[str, pd.DataFra
         Record(str(f), str(s), int(r), bool(bad))
         for f, s, r, bad in zip(rows["_file"], rows["_sheet"], rows["_row"], rows["_invalid"], strict=True)
     )
-    source = line.source
-    if source == f"台账《{ledger}》":  # per person and duration: name the files, as a derived figure does
-        files = "、".join(dict.fromkeys(r.file for r in records))
-        source = f"{files} › {source} {len(records)} 条" if files else f"{source} 0 条"
-    return InputLine(line.name, line.value, source, line.remarks, ledger, records)
+    return InputLine(line.name, line.value, line.source, line.remarks, ledger, records)
 
 
 def _related(assessment: Assessment, unit: str, inputs: pd.DataFrame) -> tuple[Issue, ...]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console, Group
 from rich.text import Text
@@ -36,6 +36,12 @@ STATUS_STYLES: dict[str, str] = {
     "not_published": "yellow",
 }
 TOP_FAILING = 10
+# a table longer than this shows its first and last SHOWN_EACH_END rows and says how many it leaves out: a
+# province's ten thousand units are read in the Excel report, not scrolled past (and drawing them took rich
+# ~25 s); the top and the bottom of a ranking are what an analyst looks for on screen
+MAX_TABLE_ROWS = 60
+T = TypeVar("T")
+SHOWN_EACH_END = 25
 _PREFIXES = ("海口市",)
 _SUFFIXES = ("人民政府",)
 
@@ -370,7 +376,12 @@ def _draw_rankings(table_rows: RankTable, console: Console) -> None:
     table.add_column("等次", no_wrap=True)
     for header in ("未达标", "无数据"):
         table.add_column(header, justify="right", no_wrap=True)
-    for row in table_rows.rows:
+    rows, left_out = _ends(table_rows.rows)
+    for row in rows:
+        if row is None:
+            table.add_row("…", "…", *[""] * 7)
+            table.caption = _left_out(left_out)
+            continue
         table.add_row(
             row.rank,
             _t(row.unit),
@@ -407,9 +418,28 @@ def _draw_chapters(matrix: ChapterMatrix, console: Console) -> None:
     table.add_column("单位", overflow="fold", min_width=8)
     for chapter in matrix.chapters:
         table.add_column(chapter, justify="right", no_wrap=True)
-    for unit, rates in matrix.rows:
+    rows, left_out = _ends(matrix.rows)
+    for row in rows:
+        if row is None:
+            table.add_row("…", *[""] * len(matrix.chapters))
+            table.caption = _left_out(left_out)
+            continue
+        unit, rates = row
         table.add_row(_t(unit), *rates)
     console.print(table)
+
+
+def _ends(rows: tuple[T, ...]) -> tuple[list[T | None], int]:
+    """All rows of a short table; of a long one, the first and last :data:`SHOWN_EACH_END` with ``None``
+    (drawn as a line saying how many are left out) between them."""
+    if len(rows) <= MAX_TABLE_ROWS:
+        return list(rows), 0
+    left_out = len(rows) - 2 * SHOWN_EACH_END
+    return [*rows[:SHOWN_EACH_END], None, *rows[-SHOWN_EACH_END:]], left_out
+
+
+def _left_out(count: int) -> Text:
+    return Text(f"（“…”处有 {count} 个单位从略，完整名单见 -o 报告.xlsx 或 --format json）", style="dim")
 
 
 def _draw_by_year(view: ScoreView, console: Console) -> None:
