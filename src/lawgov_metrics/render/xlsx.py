@@ -30,6 +30,7 @@ import os
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,7 @@ WORKBOOK_OPTIONS = {
     "nan_inf_to_errors": False,  # a NaN that slipped through is an error here, not a #NUM! in the file
     "in_memory": True,  # the XML parts are zipped from memory: no scratch files in the system temp folder
 }
+EXCEL_MAX_DATA_ROWS = 1_048_575  # a worksheet's rows, less the header
 DIGIT_PX = 7  # a column width unit: one digit of the default font (Calibri 11), in pixels
 
 
@@ -170,15 +172,32 @@ def _draw(report: ReportData, path: Path, generated_at: dt.datetime) -> None:
     grade_formats(workbook, overview, report.overview, report.grades)
     if report.chart_year is not None:
         bar_chart(workbook, overview, report.overview, report.chart_year, report.grades)
-    drawer.sheet(report.details)
+    for part in sheet_parts(report.details):
+        drawer.sheet(part)
     colour_scale(drawer.sheet(report.chapters), report.chapters, report.pass_rate)
     if report.trend is not None:
         line_charts(workbook, drawer.sheet(report.trend), report.trend, report.trend_blocks)
-    drawer.sheet(report.issues)
+    for part in sheet_parts(report.issues):
+        drawer.sheet(part)
     drawer.sheet(report.notes)
     workbook.close()
     with path.open("wb") as stream:
         stream.write(buffer.getbuffer())
+
+
+def sheet_parts(data: SheetData) -> list[SheetData]:
+    """A sheet, or, past Excel's 1,048,576 rows (10^4 units' five years of 指标明细), the sheet and its
+    continuations 「指标明细（续1）」…, each with the header: xlsxwriter would drop the rows past the limit
+    without a word (its write returns -1)."""
+    limit = EXCEL_MAX_DATA_ROWS
+    if len(data.rows) <= limit:
+        return [data]
+    return [
+        replace(
+            data, title=data.title if n == 0 else f"{data.title}（续{n}）", rows=data.rows[at : at + limit]
+        )
+        for n, at in enumerate(range(0, len(data.rows), limit))
+    ]
 
 
 def write_xlsx(
