@@ -44,8 +44,8 @@ def counted_rows(
         case "per_person" | "cumulative":
             return _per_person(catalogue, ledgers, indicator, unit, year)
         case "duration":
-            ledger = catalogue.ledgers_by_id[indicator.ledger]
-            rows = _pick(ledgers.get(ledger.id), unit, [year], indicator.where)
+            ledger, frame = catalogue.ledgers_by_id[indicator.ledger], ledgers.get(indicator.ledger)
+            rows = _rows(frame, _mask(frame, unit, [year], indicator.where))
             return [CountedRows("纳入计算的记录数", ledger.name, rows)]
         case "ratio" | "trend":
             given = (getattr(indicator, "field", None), indicator.numerator, indicator.denominator)
@@ -79,13 +79,12 @@ def _fields(
         nonblank = derive.column if derive.agg == "count_distinct" else None
         name = catalogue.ledgers_by_id[derive.ledger].name
         if not periods or field.period == "year":
-            rows = _pick(frame, unit, [year], derive.where, nonblank=nonblank)
+            rows = _rows(frame, _mask(frame, unit, [year], derive.where, nonblank=nonblank))
             found.append(CountedRows(tag + field.name, name, rows))
             continue
         for period in GRANULARITY_PERIODS[field.period]:
-            picked = _pick(
-                frame, unit, [year], derive.where, nonblank=nonblank, period=(field.period, period)
-            )
+            mask = _mask(frame, unit, [year], derive.where, nonblank=nonblank, period=(field.period, period))
+            picked = _rows(frame, mask)
             found.append(CountedRows(f"{field.name}（{PERIOD_NAMES[period]}）", name, picked))
     return found
 
@@ -109,17 +108,6 @@ def _per_person(
             f"达到 {minimum} 的人数", catalogue.ledgers_by_id[activity.ledger].name, _rows(done_frame, done)
         ),
     ]
-
-
-def _pick(
-    frame: pd.DataFrame | None,
-    unit: str,
-    years: list[int],
-    where: tuple[Condition, ...],
-    nonblank: str | None = None,
-    period: tuple[str, str] | None = None,
-) -> pd.DataFrame:
-    return _rows(frame, _mask(frame, unit, years, where, nonblank, period))
 
 
 def _mask(

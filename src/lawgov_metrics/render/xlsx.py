@@ -24,12 +24,11 @@ must not pay for it.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import math
 import os
 import secrets
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +38,7 @@ from lawgov_metrics.render.safe_text import is_formula_like, safe_cell_text
 from lawgov_metrics.render.xlsx_charts import bar_chart, colour_scale, grade_formats, line_charts, print_setup
 from lawgov_metrics.render.xlsx_rows import DARK_FILLS, FILLS, HEADER_FILL, SheetData, Styled
 from lawgov_metrics.render.xlsx_sheets import ReportData, build_report
+from lawgov_metrics.results import collector_paused
 
 if TYPE_CHECKING:
     from lawgov_metrics.results import Assessment
@@ -208,7 +208,9 @@ def write_xlsx(
     target = Path(path).resolve()
     temp = _new_temp_file(target)
     try:
-        with _collector_paused():
+        # xlsxwriter keeps a small record per cell alive until the file is closed (~130k for the sample): the
+        # collector's passes over them find nothing and cost ~15% of the write
+        with collector_paused():
             _draw(build_report(assessment, [str(i) for i in inputs], generated_at), temp, generated_at)
         with suppress(FileNotFoundError):  # keep an existing report's permissions
             os.chmod(temp, target.stat().st_mode & 0o7777)
@@ -217,21 +219,6 @@ def write_xlsx(
         with suppress(FileNotFoundError):
             os.unlink(temp)
         raise
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused, then restored as it was. xlsxwriter keeps a small record
-    per cell alive until the file is closed (~130k for the sample): the collector's passes over them find
-    nothing and cost ~15% of the write. They become garbage together with the closed workbook, and the
-    collector's next pass frees them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _new_temp_file(target: Path) -> Path:
