@@ -168,7 +168,9 @@ def test_formula_like_text_is_stored_as_written_with_the_quote_prefix_style(
 
 def test_the_print_area_is_the_table_and_the_charts_beside_it(report: Any) -> None:
     areas = {ws.title: ws.print_area for ws in report}
-    assert areas["指标明细"] == "'指标明细'!$A$1:$Q$91"  # 17 columns, 90 results: long notes do not widen it
+    # 单位 … 说明 (14 of 17 columns), 90 results: 方案原文, 数据来源 and 填报备注 (60 characters each) are read
+    # on the screen; printed, they would shrink the page to 40%
+    assert areas["指标明细"] == "'指标明细'!$A$1:$N$91"
     assert areas["数据问题"] == "'数据问题'!$A$1:$J$4"
     # 总览: 16 columns, then the 18 cm bar chart from column R (11 columns of 64 px), 7.5 cm high
     assert areas["总览"] == "'总览'!$A$1:$AC$17"

@@ -113,7 +113,7 @@ class _Drawer:
             if column.note:
                 ws.write_comment(0, col, column.note, {"x_scale": 2, "y_scale": 2.5})
         self._write_rows(ws, data)
-        print_setup(ws, data.title, len(data.rows), len(columns) - 1)
+        print_setup(ws, data.title, len(data.rows), (data.printed_columns or len(columns)) - 1)
         return ws
 
     def _write_rows(self, ws: Any, data: SheetData) -> None:

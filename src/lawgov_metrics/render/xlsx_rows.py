@@ -59,6 +59,8 @@ class SheetData:
     rows: list[list[Any]] = field(default_factory=list)
     freeze: str | None = "A2"
     autofilter: bool = True
+    # the columns printed (all when None): long texts kept for the screen would shrink a fitted page to nothing
+    printed_columns: int | None = None
 
     @property
     def last_row(self) -> int:

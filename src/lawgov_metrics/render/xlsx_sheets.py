@@ -160,7 +160,9 @@ def details_sheet(assessment: Assessment) -> SheetData:
         Column("数据来源", max_width=60),
         Column("填报备注", max_width=60),
     )
-    sheet = SheetData("指标明细", columns, freeze="B2")
+    # printed: 单位 … 说明; 方案原文, 数据来源 and 填报备注 (60 characters each) are read on the screen
+    printed = [c.header for c in columns].index("说明") + 1
+    sheet = SheetData("指标明细", columns, freeze="B2", printed_columns=printed)
     results = assessment.results
     text = {name: _texts(results[name]) for name in DETAIL_TEXTS}
     number = {name: _finite(results[name]) for name in ("value", "points", "max_points")}
