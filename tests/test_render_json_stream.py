@@ -44,3 +44,19 @@ def test_non_finite_numbers_are_null_and_controls_escaped() -> None:
 
 def test_an_empty_payload() -> None:
     assert _dumped({}) == "{}\n"
+
+
+def test_the_lazy_payload_writes_what_as_dict_holds(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Results built a chunk at a time (a chunk of 7 here, so that chunks split results mid-unit) give the
+    same JSON as the whole list, and the lazy list can be walked more than once."""
+    from lawgov_metrics import results
+    from tests.sample_assessment import sample_assessment
+
+    assessment = sample_assessment()
+    whole = assessment.as_dict()
+    monkeypatch.setattr(results, "RESULT_CHUNK", 7)
+    lazy = assessment.json_payload()
+    assert len(lazy["results"]) == len(whole["results"]) > 7
+    assert list(lazy["results"]) == whole["results"] == list(lazy["results"])
+    assert json.loads(_dumped(lazy)) == json.loads(_dumped(whole))
+    assert sum(len(r["inputs"]) for r in whole["results"]) == len(assessment.provenance)

@@ -36,7 +36,7 @@ class Assessment(results.Assessment):
     def write_json(self, path: str | Path) -> None:
         from lawgov_metrics.render.jsonout import write_json_atomic
 
-        write_json_atomic(self.as_dict(), Path(path))
+        write_json_atomic(self.json_payload(), Path(path))
 
     def write_excel(self, path: str | Path, *, inputs: list[str] | None = None) -> None:
         from lawgov_metrics.render.xlsx import write_xlsx

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
@@ -123,35 +123,102 @@ class Assessment:
             return 1
         return 0
 
-    def _inputs(self) -> dict[tuple[str, int, str], list[dict[str, Any]]]:
-        """Each result's inputs for JSON: name, figure as shown, source, and the unit's 来源/统计截止日/备注."""
-        prov = self.provenance
-        out: dict[tuple[str, int, str], list[dict[str, Any]]] = {}
-        if not len(prov):
-            return out
-        keys = zip(prov["unit"].tolist(), prov["year"].tolist(), prov["indicator"].tolist(), strict=True)
-        blank = [""] * len(prov)
-        given = zip(
-            prov["input"].tolist(),
-            prov["value"].tolist(),
-            _remark_texts(prov["source"]),
-            *(_remark_texts(prov[k]) if k in prov else blank for k in REMARK_LABELS),
-            strict=True,
-        )
-        for (unit, year, indicator), (name, shown, source, cited, as_of, note) in zip(
-            keys, given, strict=True
-        ):
-            out.setdefault((unit, int(year), indicator), []).append(
-                {
-                    "input": str(name),
-                    "display": str(shown),
-                    "source": source,
-                    "cited": cited or None,
-                    "as_of": as_of or None,
-                    "note": note or None,
-                }
+    def _result_records(self) -> Iterator[dict[str, Any]]:
+        """The JSON form of each result with its inputs (name, figure as shown, source, and the unit's
+        来源/统计截止日/备注), built :data:`RESULT_CHUNK` results at a time: the 800k results of 10^4 units
+        and their millions of inputs never all exist as dicts (nor their texts as Python strings) at once."""
+        import numpy as np
+        import pandas as pd
+
+        res, prov = self.results, self.provenance
+        # per result, its provenance rows in provenance order: rows of one key gathered by a stable sort
+        wanted = np.full(len(res), -1, dtype=np.int64)
+        order = bounds = np.zeros(1, dtype=np.int64)
+        if len(prov) and len(res):
+            keys = pd.MultiIndex.from_arrays([prov["unit"], prov["year"].astype("int64"), prov["indicator"]])
+            codes, uniques = keys.factorize()
+            order = np.argsort(codes, kind="stable")
+            bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+            mine = pd.MultiIndex.from_arrays([res["unit"], res["year"].astype("int64"), res["indicator"]])
+            assert isinstance(uniques, pd.MultiIndex)  # a MultiIndex's factorize gives one
+            wanted = uniques.get_indexer(mine)
+        for start in range(0, len(res), RESULT_CHUNK):
+            part = res.iloc[start : start + RESULT_CHUNK]
+            found = wanted[start : start + RESULT_CHUNK]
+            counts = np.where(found >= 0, bounds[found + 1] - bounds[found], 0)
+            spans = [order[bounds[c] : bounds[c + 1]] for c in found[found >= 0].tolist()]
+            rows = prov.take(np.concatenate(spans)) if spans else prov.iloc[:0]
+            blank = [""] * len(rows)
+            given = list(
+                zip(
+                    map(str, rows["input"].tolist()),
+                    map(str, rows["value"].tolist()),
+                    _remark_texts(rows["source"]),
+                    *(_remark_texts(rows[k]) if k in rows else blank for k in REMARK_LABELS),
+                    strict=True,
+                )
             )
-        return out
+            inputs = [
+                {
+                    "input": n,
+                    "display": v,
+                    "source": s,
+                    "cited": c or None,
+                    "as_of": a or None,
+                    "note": o or None,
+                }
+                for n, v, s, c, a, o in given
+            ]
+            at = 0
+            for record, count in zip(self._result_fields(part), counts.tolist(), strict=True):
+                record["inputs"] = inputs[at : at + count]
+                at += count
+                yield record
+
+    def _result_fields(self, res: pd.DataFrame) -> Iterator[dict[str, Any]]:
+        for (
+            unit,
+            kind,
+            year,
+            indicator,
+            chapter,
+            clause,
+            value,
+            display,
+            target,
+            target_value,
+            status,
+            points,
+            max_points,
+            note,
+        ) in zip(
+            *(res[c].tolist() for c in ("unit", "kind", "year", "indicator", "chapter", "clause")),
+            _nums(res["value"]),
+            res["display"].tolist(),
+            res["target"].tolist(),
+            _nums(res["target_value"]),
+            res["status"].tolist(),
+            _nums(res["points"]),
+            _nums(res["max_points"]),
+            res["note"].tolist(),
+            strict=True,
+        ):
+            yield {
+                "unit": unit,
+                "kind": kind,
+                "year": int(year),
+                "indicator": indicator,
+                "chapter": chapter,
+                "clause": clause,
+                "value": value,
+                "display": display,
+                "target": target,
+                "target_value": target_value,
+                "status": status,
+                "points": points,
+                "max_points": max_points,
+                "note": note,
+            }
 
     def as_dict(self) -> dict[str, Any]:
         """The documented JSON contract of ``score --format json``. Built from whole columns (``tolist``),
@@ -159,9 +226,14 @@ class Assessment:
         rows and their inputs ~450,000 more dicts, and the collector's passes over them (which find nothing)
         grew faster than the rows did."""
         with collector_paused():
-            return self._as_dict()
+            return self._as_dict(lazy=False)
 
-    def _as_dict(self) -> dict[str, Any]:
+    def json_payload(self) -> dict[str, Any]:
+        """:meth:`as_dict` with ``results`` as :class:`LazyRecords`, for a writer that walks it once
+        (:func:`lawgov_metrics.render.jsonout.dump_json`): the results are built while they are written."""
+        return self._as_dict(lazy=True)
+
+    def _as_dict(self, lazy: bool) -> dict[str, Any]:
         chapters = self.chapters
         chapter_map: dict[tuple[str, int], dict[str, Any]] = {}
         for unit, year, chapter, points, max_points, rate in zip(
@@ -212,54 +284,9 @@ class Assessment:
                 strict=True,
             )
         ]
-        inputs = self._inputs()
-        res = self.results
-        results = [
-            {
-                "unit": unit,
-                "kind": kind,
-                "year": int(year),
-                "indicator": indicator,
-                "chapter": chapter,
-                "clause": clause,
-                "value": value,
-                "display": display,
-                "target": target,
-                "target_value": target_value,
-                "status": status,
-                "points": points,
-                "max_points": max_points,
-                "note": note,
-                "inputs": inputs.get((unit, int(year), indicator), []),
-            }
-            for (
-                unit,
-                kind,
-                year,
-                indicator,
-                chapter,
-                clause,
-                value,
-                display,
-                target,
-                target_value,
-                status,
-                points,
-                max_points,
-                note,
-            ) in zip(
-                *(res[c].tolist() for c in ("unit", "kind", "year", "indicator", "chapter", "clause")),
-                _nums(res["value"]),
-                res["display"].tolist(),
-                res["target"].tolist(),
-                _nums(res["target_value"]),
-                res["status"].tolist(),
-                _nums(res["points"]),
-                _nums(res["max_points"]),
-                res["note"].tolist(),
-                strict=True,
-            )
-        ]
+        results: list[dict[str, Any]] | LazyRecords = LazyRecords(len(self.results), self._result_records)
+        if not lazy:
+            results = list(results)
         return {
             "catalogue": {"version": self.catalogue.version, "sha256": self.catalogue.sha256},
             "plan": self.catalogue.plan.title,
@@ -289,6 +316,22 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+RESULT_CHUNK = 20_000  # results built at a time for JSON
+
+
+class LazyRecords:
+    """A list walked once, each walk building its records afresh (``len`` without building them)."""
+
+    def __init__(self, count: int, make: Callable[[], Iterator[dict[str, Any]]]) -> None:
+        self._count, self._make = count, make
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self._make()
 
 
 REMARK_LABELS = {"cited": "来源", "as_of": "统计截止日", "note": "备注"}

@@ -60,7 +60,7 @@ def render_json(
     ``unit`` and ``fail_under`` are ignored: the caller narrows the assessment, the exit code says the rest."""
     from lawgov_metrics.render.jsonout import dump_json
 
-    dump_json(assessment.as_dict(), stream)
+    dump_json(assessment.json_payload(), stream)
 
 
 def render_check_json(report: Any, stream: TextIO, /, *, strict: bool = False) -> None:

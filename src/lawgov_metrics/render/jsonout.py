@@ -27,7 +27,7 @@ def dump_json(payload: dict[str, Any], stream: TextIO) -> None:
     encoder (``indent`` would take its pure-Python one, ~4× slower): one record per line, easy to ``grep``.
     """
     from lawgov_metrics.render.safe_text import json_for_terminal
-    from lawgov_metrics.results import collector_paused
+    from lawgov_metrics.results import LazyRecords, collector_paused
 
     def encoded(value: Any, level: int) -> str:
         text = json.dumps(_plain(value), ensure_ascii=False, indent=2, default=str)
@@ -48,7 +48,9 @@ def dump_json(payload: dict[str, Any], stream: TextIO) -> None:
         stream.write("{")
         for number, (key, value) in enumerate(payload.items()):
             stream.write(("," if number else "") + "\n  " + encoded(str(key), 1) + ": ")
-            if isinstance(value, (list, tuple)) and value:
+            if isinstance(value, LazyRecords) and not len(value):
+                stream.write("[]")
+            elif isinstance(value, (list, tuple, LazyRecords)) and len(value):  # each item a line
                 stream.write("[")
                 for index, item in enumerate(value):
                     stream.write(("," if index else "") + "\n    " + line(item))
