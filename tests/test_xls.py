@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from lawgov_metrics import evaluate, read_submissions
@@ -150,3 +151,35 @@ def test_an_encrypted_workbook_is_still_refused(tmp_path: Path) -> None:
     path.write_bytes(ole_file(["EncryptionInfo", "EncryptedPackage"]))
     submission = read_submissions([path], load_catalogue(MINIMAL), register=FIXTURES / "units.csv")
     assert [(i.code, i.file) for i in submission.issues] == [("file-encrypted", str(path))]
+
+
+def test_a_register_saved_as_xls_is_read(justice: tuple[Path, Path], tmp_path: Path) -> None:
+    """The units register as an old Excel file: the same units and results as the CSV register (a title-less
+    sheet, the header in row 1), with a hidden first sheet skipped for the first visible one."""
+    import csv
+
+    book = xlwt.Workbook()
+    book.add_sheet("说明").write(0, 0, "填表说明")
+    book.get_sheet(0).visibility = 1  # hidden
+    sheet = book.add_sheet("单位名册")
+    with (FIXTURES / "units.csv").open(encoding="utf-8-sig") as source:
+        for r, row in enumerate(csv.reader(source)):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+    book.save(str(tmp_path / "units.xls"))
+    shutil.copy(justice[1], tmp_path / "司法局-2024.xls")
+    catalogue = load_catalogue(MINIMAL)
+    from_xls = read_submissions([tmp_path / "司法局-2024.xls"], catalogue, register=tmp_path / "units.xls")
+    assert [i.code for i in from_xls.issues] == []
+    assert _scored(justice[1]) == sorted(
+        (str(r["indicator"]), str(r["status"]), r["display"], r["points"])
+        for r in evaluate(catalogue, from_xls, [2024], as_of=AS_OF).results.to_dict("records")
+    )
+    from lawgov_metrics.intake.read.register import load_register
+
+    (xls_register, xls_issues), (csv_register, _) = (
+        load_register(path, catalogue) for path in (tmp_path / "units.xls", FIXTURES / "units.csv")
+    )
+    assert xls_issues == []
+    assert xls_register.names == csv_register.names
+    pd.testing.assert_frame_equal(xls_register.units, csv_register.units)

@@ -22,10 +22,11 @@ import numpy as np
 import pandas as pd
 
 from lawgov_metrics.intake.guard.limits import ReadLimits
-from lawgov_metrics.intake.guard.safety import UnreadableFile, inspect_xlsx, read_sheet_grid, sniff
+from lawgov_metrics.intake.guard.safety import UnreadableFile, inspect_xlsx, read_sheet_grid
 from lawgov_metrics.intake.guard.sniff import csv_encoding
 from lawgov_metrics.intake.read.csv_rows import csv_grid, drop_broken_rows
 from lawgov_metrics.intake.read.ledger_sheet import is_blank
+from lawgov_metrics.intake.read.xls import open_xls, sniff_or_legacy
 from lawgov_metrics.issues import Issue
 
 
@@ -36,8 +37,18 @@ def read_register_table(path: Path) -> tuple[pd.DataFrame, int, list[Issue]]:
     label = str(path)
     issues: list[Issue] = []
     utf16 = _utf16_as_utf8(path)
-    kind = "csv" if utf16 is not None else sniff(path)
-    if kind == "xlsx":
+    kind = "csv" if utf16 is not None else sniff_or_legacy(path)
+    if kind == "xls":  # Excel 97-2003, through calamine under the same bounds
+        view = open_xls(path, label)
+        try:
+            visible = [name for name, state in view.sheets if state == "visible"]
+            if not view.sheets:
+                raise UnreadableFile("header-missing", "单位名册工作簿中没有工作表")
+            grid = view.grid(visible[0] if visible else view.sheets[0][0])
+        finally:
+            view.close()
+        grid = grid.where(grid.map(lambda v: not is_blank(v)), None) if grid.size else grid
+    elif kind == "xlsx":
         info = inspect_xlsx(path)
         sheets = [s for s in info.sheets if s.kind == "worksheet"]
         sheet = next((s for s in sheets if s.visible), sheets[0] if sheets else None)
@@ -52,7 +63,7 @@ def read_register_table(path: Path) -> tuple[pd.DataFrame, int, list[Issue]]:
             raise UnreadableFile("file-encoding", "无法识别的文本编码（应为 UTF-8 或 GB18030/GBK）")
         grid, issues = csv_grid(data, encoding, label)
     else:
-        raise UnreadableFile("file-unsupported", "单位名册应为 CSV 文件或 Excel 工作簿（.xlsx）")
+        raise UnreadableFile("file-unsupported", "单位名册应为 CSV 文件或 Excel 工作簿（.xlsx、.xls）")
     filled = np.flatnonzero(grid.notna().to_numpy().any(axis=1)) if grid.size else np.array([], dtype=int)
     if not len(filled):
         return pd.DataFrame(), 1, issues

@@ -139,7 +139,9 @@ def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead
     out = FileRead(file=label)
     kind = ""
     try:
-        kind = _sniff_or_legacy(path)
+        from lawgov_metrics.intake.read.xls import sniff_or_legacy
+
+        kind = sniff_or_legacy(path)
         if kind == "xls":  # Excel 97-2003 / WPS .et through calamine, bounded (intake/read/xls.py)
             from lawgov_metrics.intake.read.xls import open_xls
 
@@ -191,19 +193,6 @@ def read_file(path: Path, catalogue: Catalogue, units: UnitRegister) -> FileRead
         return out
     _read_table(grid, path, catalogue, units, out, from_csv=kind == "csv")
     return out
-
-
-def _sniff_or_legacy(path: Path) -> str:
-    """What the guard says the file is; a legacy .xls, which it names but does not open, is ``"xls"``."""
-    from lawgov_metrics.intake.guard.safety import UnreadableFile, sniff
-    from lawgov_metrics.intake.read.xls import LEGACY_KIND
-
-    try:
-        return sniff(path)
-    except UnreadableFile as exc:
-        if exc.code == LEGACY_KIND:
-            return "xls"
-        raise
 
 
 def _damaged(kind: str) -> str:

@@ -28,6 +28,18 @@ LEGACY_KIND = "file-legacy-xls"  # the guard's word for a workbook this module r
 _DAMAGED = "旧版 Excel（.xls）工作簿已损坏，无法解析；请在 Excel 中打开后另存为 .xlsx 再提交"
 
 
+def sniff_or_legacy(path: Path) -> str:
+    """What the guard says the file is; a legacy .xls, which it names but does not open, is ``"xls"``."""
+    from lawgov_metrics.intake.guard.safety import sniff
+
+    try:
+        return sniff(path)
+    except UnreadableFile as exc:
+        if exc.code == LEGACY_KIND:
+            return "xls"
+        raise
+
+
 def open_xls(path: Path, label: str, limits: ReadLimits | None = None) -> WorkbookView:
     """The workbook as the reader sees it; raises :class:`UnreadableFile` when calamine cannot parse it or it
     has more sheets than the limits allow."""
