@@ -41,7 +41,9 @@ def save_as_xls(source: Path, target: Path) -> Path:
                 value = cell.value
                 if value is None or (isinstance(value, str) and value.startswith("=")):
                     continue
-                if isinstance(value, dt.datetime):
+                if cell.data_type == "e":  # an error value (#DIV/0!), kept as one
+                    sheet.row(cell.row - 1).set_cell_error(cell.column - 1, value)
+                elif isinstance(value, dt.datetime):
                     sheet.write(cell.row - 1, cell.column - 1, value, time_style)
                 elif isinstance(value, dt.date):
                     sheet.write(cell.row - 1, cell.column - 1, value, date_style)
@@ -183,3 +185,21 @@ def test_a_register_saved_as_xls_is_read(justice: tuple[Path, Path], tmp_path: P
     assert xls_issues == []
     assert xls_register.names == csv_register.names
     pd.testing.assert_frame_equal(xls_register.units, csv_register.units)
+
+
+def test_an_error_value_in_an_xls_is_an_error_not_a_blank(tmp_path: Path) -> None:
+    """#DIV/0! typed where a count belongs: 数据有误 with the cell named, as in the .xlsx it was saved from
+    (calamine alone reads it as a blank, which would make it 缺数据)."""
+    shutil.copy(FIXTURES / "units.csv", tmp_path / "units.csv")
+    values = {"normative_docs_issued": 20, "normative_docs_filed": "#DIV/0!"}
+    xlsx = fill(
+        load_catalogue(MINIMAL), tmp_path / "司法局.xlsx", "justice_bureau", "海口市司法局", 2024, values
+    )
+    xls = save_as_xls(xlsx, tmp_path / "司法局.xls")
+    xlsx.unlink()
+    by_id = {indicator: status for indicator, status, _, _ in _scored(xls)}
+    assert by_id["normative_doc_filing_rate"] == "invalid"
+    catalogue = load_catalogue(MINIMAL)
+    issues = read_submissions([xls], catalogue, register=tmp_path / "units.csv").issues
+    errors = [(i.code, i.sheet) for i in issues if "#DIV/0!" in i.message]
+    assert errors == [("value-error-cell", "汇总表")]

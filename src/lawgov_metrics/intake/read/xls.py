@@ -22,7 +22,7 @@ from lawgov_metrics.intake.guard.limits import (
     UnreadableFile,
     WorkbookInfo,
 )
-from lawgov_metrics.intake.read.view import WorkbookView
+from lawgov_metrics.intake.read.view import FLAG_TEXTS, Flags, WorkbookView
 
 LEGACY_KIND = "file-legacy-xls"  # the guard's word for a workbook this module reads
 _DAMAGED = "旧版 Excel（.xls）工作簿已损坏，无法解析；请在 Excel 中打开后另存为 .xlsx 再提交"
@@ -64,9 +64,63 @@ def open_xls(path: Path, label: str, limits: ReadLimits | None = None) -> Workbo
         path=path,
         label=label,
         sheets=[(s.name, s.state) for s in sheets],
+        flags=error_flags(path, sheets),
         _info=info,
         _book=book,  # already open: the view reads its sheets from it
     )
+
+
+ERROR_SCAN_CELLS = 2_000_000  # a sheet's cells: xlrd holds a Python object per cell while it looks
+
+
+def error_flags(path: Path, sheets: tuple[SheetInfo, ...]) -> dict[str, Flags]:
+    """Each sheet's error cells (#DIV/0!, #N/A …), flagged as in an .xlsx so that they read as 数据有误, not
+    as blanks: calamine reads an .xls error as an empty cell, xlrd (the .xls reader) keeps it. Only sheets
+    within the bounds and of at most :data:`ERROR_SCAN_CELLS` cells are looked at, one at a time; a file xlrd
+    cannot follow is left to calamine's reading (no flags, no failure)."""
+    wanted = [
+        s.name
+        for s in sheets
+        if s.kind == "worksheet" and s.problem is None and 0 < s.cell_count <= ERROR_SCAN_CELLS
+    ]
+    if not wanted:
+        return {}
+    import xlrd  # type: ignore[import-untyped]
+
+    flags: dict[str, Flags] = {}
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=_Quiet())
+    except Exception:  # xlrd raises many kinds for a file calamine could read: no flags
+        return {}
+    try:
+        for name in wanted:
+            try:
+                sheet = book.sheet_by_name(name)
+            except Exception:  # one sheet xlrd cannot follow: no flags for it
+                continue
+            marks: Flags = {}
+            for row in range(sheet.nrows):
+                types = sheet.row_types(row)
+                if xlrd.XL_CELL_ERROR not in types:
+                    continue
+                values = sheet.row_values(row)
+                for col, kind in enumerate(types):
+                    if kind == xlrd.XL_CELL_ERROR:
+                        text = xlrd.error_text_from_code.get(values[col], "#错误")
+                        marks[(row, col)] = ("value-error-cell", f"{FLAG_TEXTS['value-error-cell']} {text}")
+            if marks:
+                flags[name] = marks
+            book.unload_sheet(name)
+    finally:
+        book.release_resources()
+    return flags
+
+
+class _Quiet:
+    """xlrd's log: its warnings are in English and for developers, not for the clerk."""
+
+    def write(self, _: str) -> int:
+        return 0
 
 
 def _sheet(book: Any, meta: Any, limits: ReadLimits) -> SheetInfo:
