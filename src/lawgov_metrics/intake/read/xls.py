@@ -5,8 +5,9 @@ The guard tells a legacy workbook from an encrypted one or another OLE document 
 renamed file is read for what it is) and every sheet's range is checked against the same
 :class:`~lawgov_metrics.intake.guard.limits.ReadLimits` (sheets, rows, columns, cells) before any cell reaches
 the reader; a sheet over a bound is refused alone, as in an .xlsx. BIFF itself caps a sheet at 65,536 rows ×
-256 columns, so calamine's own allocation is bounded by the format. What calamine cannot show in an .xls (an
-error value such as #DIV/0!, a formula without a cached value) reads as a blank cell: 缺数据, never a figure.
+256 columns, so calamine's own allocation is bounded by the format. calamine reads an error value (#DIV/0!)
+as a blank cell, so :func:`error_flags` finds them with xlrd and flags them as in an .xlsx (数据有误); a formula
+without a cached value still reads as a blank cell: 缺数据, never a figure.
 """
 
 from __future__ import annotations
