@@ -3,6 +3,7 @@ bool, or the numbers 1 and 0; anything else fails rather than being guessed ("x"
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -48,14 +49,43 @@ class _BoolReader(_Reader[bool]):
         return b.copy(), _reasons(len(b))
 
 
-def parse_bool(value: object) -> Parsed[bool]:
+def parse_bool(value: object, label: str = "") -> Parsed[bool]:
     """Yes/no. True: 是 有 对 √ ✓ ✔ 已 已完成 Y yes TRUE 1; false: 否 无 错 × ✗ ✘ 未 未完成 N no FALSE 0.
 
-    Letters in any case; Python bool; the numbers 1 and 0 (1.0, 0.0); any other number fails.
+    Letters in any case; Python bool; the numbers 1 and 0 (1.0, 0.0); any other number fails. With the
+    column's or field's ``label`` (「是否按规定报备」), its own words as well: 已报备 is 是, 未报备 is 否
+    (:func:`stated_words`).
     """
+    if isinstance(value, str) and label:
+        stated = stated_words(label).get(value.strip())
+        if stated is not None:
+            return Parsed(stated)
     return _reader(_BoolReader).parse(value)
 
 
-def parse_bool_series(series: pd.Series[Any]) -> ParsedColumn:
+def parse_bool_series(series: pd.Series[Any], label: str = "") -> ParsedColumn:
     """:func:`parse_bool` over a column; values are the nullable ``boolean`` dtype."""
+    words = stated_words(label) if label else {}
+    if words and (series.dtype.kind in "OUT" or isinstance(series.dtype, pd.StringDtype)):
+        stripped = series.astype("string").str.strip()
+        said = stripped.map(words)  # the label's own words, as 是/否
+        if said.notna().any():
+            series = series.astype(object).where(said.isna(), said.map({True: "是", False: "否"}))
     return _reader(_BoolReader).parse_series(series)
+
+
+_DONE, _NOT_DONE = ("已", "已经"), ("未", "尚未", "没有", "未经")
+
+
+@cache
+def stated_words(label: str) -> dict[str, bool]:
+    """A yes/no question's own answers: for 「是否按规定报备」, 已报备 / 已按规定报备 (是) and 未报备 /
+    尚未报备 / 没有报备 (否) — 已 or 未 before the words after 是否, or before their first or last two or
+    more characters. Nothing is guessed beyond the question's own words (已撤销 answers no 是否报备)."""
+    _, asked, stem = label.partition("是否")
+    if not asked or len(stem) < 2:
+        return {}
+    ends = {stem[:n] for n in range(2, len(stem) + 1)} | {stem[-n:] for n in range(2, len(stem) + 1)}
+    words = {prefix + end: True for end in ends for prefix in _DONE}
+    words.update({prefix + end: False for end in ends for prefix in _NOT_DONE})
+    return words

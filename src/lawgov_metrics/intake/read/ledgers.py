@@ -249,7 +249,7 @@ def parse_column(column: LedgerColumn, raw: pd.Series, date1904: bool) -> Parsed
         case "datetime":
             return parse_datetime_series(raw, date1904=date1904)
         case "bool":
-            parsed = parse_bool_series(raw)
+            parsed = parse_bool_series(raw, column.name)
             as_float = parsed.values.map({True: 1.0, False: 0.0}).astype("float64")
             return ParsedColumn(as_float, parsed.error, parsed.blank)
         case "choice":

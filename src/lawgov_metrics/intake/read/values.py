@@ -54,7 +54,7 @@ def parse_field_value(field: FieldDef, raw: object, date1904: bool = False) -> P
         case "date":
             return parse_date(raw, date1904=date1904)  # type: ignore[return-value]
         case "bool":
-            return parse_bool(raw)  # type: ignore[return-value]
+            return parse_bool(raw, field.name)  # type: ignore[return-value]
     raise AssertionError(field.type)  # pragma: no cover
 
 
