@@ -51,3 +51,23 @@ def field_lookup(catalogue: Catalogue) -> dict[str, FieldDef]:
 
 def ledger_lookup(catalogue: Catalogue) -> dict[str, str]:
     return _lookups(catalogue)[1]
+
+
+def unknown_field(catalogue: Catalogue, key: object) -> str:
+    """「未知的字段「X」（您是否要找：「Y」？）」: the catalogue's closest field name, when one is close."""
+    return f"未知的字段「{key!s}」{_field_hint(catalogue, str(key))}"
+
+
+_HINTS: dict[tuple[int, str], str] = {}
+
+
+def _field_hint(catalogue: Catalogue, key: str) -> str:
+    """The hint for one unknown name, found once per catalogue (a long table may repeat the name)."""
+    cached = _HINTS.get((id(catalogue), key))
+    if cached is None:
+        import difflib
+
+        names = {name: f.name for f in catalogue.fields for name in (f.name, *f.aliases)}
+        close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.6)
+        cached = _HINTS[(id(catalogue), key)] = f"（您是否要找：「{names[close[0]]}」？）" if close else ""
+    return cached

@@ -11,7 +11,7 @@ import pandas as pd
 from lawgov_metrics import layout
 from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.intake.parse.periods import parse_period, parse_year
-from lawgov_metrics.intake.read.file_read import FileRead, field_lookup
+from lawgov_metrics.intake.read.file_read import FileRead, field_lookup, unknown_field
 from lawgov_metrics.intake.read.ledger_sheet import is_blank, loose_label
 from lawgov_metrics.intake.read.remarks import long_table_remarks
 from lawgov_metrics.intake.read.values import RawValue
@@ -131,7 +131,7 @@ def read_long_table(
         year = parsed_year.value
         field = fields.get(loose_label(cell(layout.LONG_FIELD)))
         if field is None:
-            skip("field-unknown", f"未知的字段「{cell(layout.LONG_FIELD)!s}」", layout.LONG_FIELD, unit)
+            skip("field-unknown", unknown_field(catalogue, cell(layout.LONG_FIELD)), layout.LONG_FIELD, unit)
             continue
         period = "Y"
         if layout.LONG_PERIOD in cols and not is_blank(cell(layout.LONG_PERIOD)):

@@ -16,7 +16,7 @@ from lawgov_metrics import layout
 from lawgov_metrics.catalogue.models import Catalogue, Ledger
 from lawgov_metrics.intake.guard.safety import UnreadableFile
 from lawgov_metrics.intake.parse.periods import parse_year
-from lawgov_metrics.intake.read.file_read import FileRead, field_lookup, ledger_lookup
+from lawgov_metrics.intake.read.file_read import FileRead, field_lookup, ledger_lookup, unknown_field
 from lawgov_metrics.intake.read.held import HELD_UNIT, HELD_YEAR, Held, held_issues
 from lawgov_metrics.intake.read.ledger_sheet import (
     RawLedger,
@@ -266,7 +266,7 @@ def _read_summary(
                 out.issues.append(
                     Issue(
                         "field-unknown",
-                        f"未知的字段「{key!s}」",
+                        unknown_field(catalogue, key),
                         file=view.label,
                         sheet=sheet,
                         cell=cell_ref(excel_row, id_col + 1),
