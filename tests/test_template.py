@@ -219,7 +219,7 @@ def test_validations_by_field_type(city_dept: openpyxl.Workbook, catalogue: Cata
     ],
 )
 def test_field_rule_per_type(field: dict[str, Any], expected: tuple[Any, ...]) -> None:
-    rule = template_rules._field_rule(FieldDef(id="x", name="测试项", **field))
+    rule = template_rules.field_rule(FieldDef(id="x", name="测试项", **field))
     assert (rule.type, rule.operator, rule.formula1, rule.formula2, rule.number_format) == expected
     if field["type"] == "percent":
         assert "95%" in rule.wanted

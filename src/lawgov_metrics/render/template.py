@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 from lawgov_metrics import layout
 from lawgov_metrics.catalogue.applicability import resolve_kind
 from lawgov_metrics.catalogue.models import Catalogue
-from lawgov_metrics.render.template_rules import LISTS_SHEET, _ChoiceLists
+from lawgov_metrics.render.template_rules import LISTS_SHEET, ChoiceLists
 from lawgov_metrics.render.template_sheets import (
-    _TemplateSpec,
-    _write_guide,
-    _write_ledger,
-    _write_lists,
-    _write_meta,
-    _write_summary,
+    TemplateSpec,
+    write_guide,
+    write_ledger,
+    write_lists,
+    write_meta,
+    write_summary,
 )
 
 if TYPE_CHECKING:
@@ -55,20 +55,20 @@ def build_template(
     property's default). A year outside the plan period → ValueError (Chinese)."""
     from openpyxl import Workbook
 
-    spec = _TemplateSpec.of(
+    spec = TemplateSpec.of(
         catalogue, resolve_kind(catalogue, kind), unit, year, properties, tuple(dict.fromkeys(unit_names))
     )
     wb = Workbook()
     guide = wb.active
     guide.title = layout.GUIDE_SHEET
-    _write_guide(guide, spec)
-    lists = _ChoiceLists()
-    _write_summary(wb.create_sheet(layout.SUMMARY_SHEET), spec, lists)
+    write_guide(guide, spec)
+    lists = ChoiceLists()
+    write_summary(wb.create_sheet(layout.SUMMARY_SHEET), spec, lists)
     for ledger in spec.ledgers:
-        _write_ledger(wb.create_sheet(ledger.name), ledger, lists, spec.dates)
+        write_ledger(wb.create_sheet(ledger.name), ledger, lists, spec.dates)
     if lists.columns:
-        _write_lists(wb.create_sheet(LISTS_SHEET), lists)
-    _write_meta(wb.create_sheet(layout.META_SHEET), spec)
+        write_lists(wb.create_sheet(LISTS_SHEET), lists)
+    write_meta(wb.create_sheet(layout.META_SHEET), spec)
     wb.active = 0
     wb.properties.title = f"{catalogue.plan.title}年度数据填报表（{spec.kind.name}）"
     wb.properties.creator = "lawgov-metrics"

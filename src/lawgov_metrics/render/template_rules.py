@@ -1,4 +1,4 @@
-"""The submission template's cell formats, fills and data validations: a :class:`_Rule` per summary field
+"""The submission template's cell formats, fills and data validations: a :class:`Rule` per summary field
 and per ledger column (type, bounds, format and the Chinese prompt), the hidden sheet's choice lists too
 long for an inline list, and the shared styles and sheet protection.
 """
@@ -29,7 +29,7 @@ FORMATS = {"count": "0", "number": "General", "hours": "General", "percent": "0.
 COLUMN_FORMATS = {"text": "@", "id": "@", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
 
 
-def _num(value: float) -> str:
+def number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
@@ -41,7 +41,7 @@ def _serial(day: dt.date) -> int:
 
 
 @dataclass(frozen=True)
-class _Rule:
+class Rule:
     """One data validation: Excel type and formulas, the cell format, and what is wanted, as
     "填写不小于 0 的整数" — the prompt says 请…, the error message 应…."""
 
@@ -53,16 +53,21 @@ class _Rule:
     wanted: str
 
 
-def _range_rule(kind: str, lo: float | None, hi: float | None, what: str, fmt: str, extra: str = "") -> _Rule:
+def _range_rule(kind: str, lo: float | None, hi: float | None, what: str, fmt: str, extra: str = "") -> Rule:
     if lo is not None and hi is not None:
-        op, f1, f2, words = "between", _num(lo), _num(hi), f"{_num(lo)} 至 {_num(hi)} 之间的{what}"
+        op, f1, f2, words = (
+            "between",
+            number_text(lo),
+            number_text(hi),
+            f"{number_text(lo)} 至 {number_text(hi)} 之间的{what}",
+        )
     elif lo is not None:
-        op, f1, f2, words = "greaterThanOrEqual", _num(lo), None, f"不小于 {_num(lo)} 的{what}"
+        op, f1, f2, words = "greaterThanOrEqual", number_text(lo), None, f"不小于 {number_text(lo)} 的{what}"
     elif hi is not None:
-        op, f1, f2, words = "lessThanOrEqual", _num(hi), None, f"不大于 {_num(hi)} 的{what}"
+        op, f1, f2, words = "lessThanOrEqual", number_text(hi), None, f"不大于 {number_text(hi)} 的{what}"
     else:
         op, f1, f2, words = "between", "-999999999999", "999999999999", what
-    return _Rule(kind, op, f1, f2, fmt, f"填写{words}{extra}")
+    return Rule(kind, op, f1, f2, fmt, f"填写{words}{extra}")
 
 
 def plan_dates(start: int, end: int) -> Dates:
@@ -72,19 +77,19 @@ def plan_dates(start: int, end: int) -> Dates:
     return dt.date(start - YEARS_BEFORE_PLAN, 1, 1), dt.date(end + 1, 12, 31)
 
 
-def _date_rule(with_time: bool = False, dates: Dates = (DATE_MIN, DATE_MAX)) -> _Rule:
+def _date_rule(with_time: bool = False, dates: Dates = (DATE_MIN, DATE_MAX)) -> Rule:
     first, last = dates
     lo, hi = _serial(first), _serial(last) + (1 if with_time else 0)
     what = "日期时间，如 2025-01-20 09:30" if with_time else "日期，如 2025-01-20"
     # a date-time is a fractional serial: a decimal rule takes it where a date rule might not
     kind, fmt = ("decimal", COLUMN_FORMATS["datetime"]) if with_time else ("date", FORMATS["date"])
-    return _Rule(kind, "between", str(lo), str(hi), fmt, f"填写 {first} 至 {last} 之间的{what}")
+    return Rule(kind, "between", str(lo), str(hi), fmt, f"填写 {first} 至 {last} 之间的{what}")
 
 
-YES_NO = _Rule("list", None, '"是,否"', None, "General", "从下拉列表中选择“是”或“否”")
+YES_NO = Rule("list", None, '"是,否"', None, "General", "从下拉列表中选择“是”或“否”")
 
 
-def _field_rule(f: FieldDef, dates: Dates = (DATE_MIN, DATE_MAX)) -> _Rule:
+def field_rule(f: FieldDef, dates: Dates = (DATE_MIN, DATE_MAX)) -> Rule:
     unit = f"（{f.unit}）" if f.unit and f.unit not in ("%", "日期", "是否") else ""
     match f.type:
         case "count":
@@ -93,7 +98,7 @@ def _field_rule(f: FieldDef, dates: Dates = (DATE_MIN, DATE_MAX)) -> _Rule:
             return _range_rule("decimal", f.lower_bound, f.upper_bound, "数", FORMATS[f.type], unit)
         case "percent":
             lo, hi = f.lower_bound, f.upper_bound
-            shown = f"{_num((lo or 0) * 100)}% 至 {_num((hi or 1) * 100)}% 之间的比例，可直接输入 95%，也可输入 0.95"
+            shown = f"{number_text((lo or 0) * 100)}% 至 {number_text((hi or 1) * 100)}% 之间的比例，可直接输入 95%，也可输入 0.95"
             return replace(_range_rule("decimal", lo, hi, "比例", FORMATS["percent"]), wanted=f"填写{shown}")
         case "date":
             return _date_rule(dates=dates)
@@ -103,7 +108,7 @@ def _field_rule(f: FieldDef, dates: Dates = (DATE_MIN, DATE_MAX)) -> _Rule:
 
 
 @dataclass
-class _ChoiceLists:
+class ChoiceLists:
     """Choice lists too long (or too comma-laden) for an inline list, kept on a hidden sheet."""
 
     columns: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
@@ -119,14 +124,14 @@ class _ChoiceLists:
         return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(choices) + 1}"
 
 
-def _column_rule(
-    column: LedgerColumn, lists: _ChoiceLists, label: str, dates: Dates = (DATE_MIN, DATE_MAX)
-) -> _Rule:
+def column_rule(
+    column: LedgerColumn, lists: ChoiceLists, label: str, dates: Dates = (DATE_MIN, DATE_MAX)
+) -> Rule:
     match column.type:
         case "text":
-            return _Rule(None, None, None, None, "@", "填写文本")
+            return Rule(None, None, None, None, "@", "填写文本")
         case "id":
-            return _Rule(None, None, None, None, "@", "按文本填写编号（身份证号、证号等不会变成数字）")
+            return Rule(None, None, None, None, "@", "按文本填写编号（身份证号、证号等不会变成数字）")
         case "int":
             return _range_rule("whole", column.min, column.max, "整数", "0")
         case "number":
@@ -139,11 +144,11 @@ def _column_rule(
             source = lists.source(label, column.choices)
             shown = "、".join(column.choices)
             shown = shown if len(shown) <= 120 else f"共 {len(column.choices)} 项，见表头批注"
-            return _Rule("list", None, source, None, "@", f"从下拉列表中选择：{shown}")
+            return Rule("list", None, source, None, "@", f"从下拉列表中选择：{shown}")
     raise AssertionError(column.type)  # pragma: no cover
 
 
-def _validation(rule: _Rule, title: str, required: bool = False) -> Any:
+def data_validation(rule: Rule, title: str, required: bool = False) -> Any:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     return DataValidation(
@@ -166,7 +171,7 @@ def _validation(rule: _Rule, title: str, required: bool = False) -> Any:
 # ---------------------------------------------------------------- styles
 
 
-def _styles() -> dict[str, Any]:
+def cell_styles() -> dict[str, Any]:
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
 
     return {
@@ -183,7 +188,7 @@ def _styles() -> dict[str, Any]:
     }
 
 
-def _text_cell(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+def text_cell(ws: Worksheet, row: int, column: int, value: Any) -> Any:
     """A cell holding ``value``; a text a spreadsheet would take for a formula (a unit named ``=…`` in the
     register) stays text, as written, with the quote-prefix style (openpyxl would store it as a formula)."""
     cell = ws.cell(row=row, column=column, value=value)
@@ -192,7 +197,7 @@ def _text_cell(ws: Worksheet, row: int, column: int, value: Any) -> Any:
     return cell
 
 
-def _protect(ws: Worksheet, rows: bool = False) -> None:
+def protect_sheet(ws: Worksheet, rows: bool = False) -> None:
     """Protection on, no password; formatting rows/columns, autofilter and sorting stay allowed, and with
     ``rows`` (a ledger) inserting and deleting rows too: records come and go. (In the file a flag set to
     true *forbids* the action; openpyxl's False writes the allowing 0.)"""

@@ -1,4 +1,4 @@
-"""The submission template's content and its sheets: :class:`_TemplateSpec` (what goes in, built first from
+"""The submission template's content and its sheets: :class:`TemplateSpec` (what goes in, built first from
 the catalogue for one unit kind), then the writers of 填报说明, 汇总表, one sheet per 台账, the hidden choice
 lists and ``_meta``. Formats, validations and styles are :mod:`lawgov_metrics.render.template_rules`.
 """
@@ -24,17 +24,17 @@ from lawgov_metrics.render.template_rules import (
     DATE_MAX,
     DATE_MIN,
     LISTS_SHEET,
+    ChoiceLists,
     Dates,
-    _ChoiceLists,
-    _column_rule,
-    _field_rule,
-    _num,
-    _protect,
-    _Rule,
-    _styles,
-    _text_cell,
-    _validation,
+    Rule,
+    cell_styles,
+    column_rule,
+    data_validation,
+    field_rule,
+    number_text,
     plan_dates,
+    protect_sheet,
+    text_cell,
 )
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ COLUMN_TYPE_NAMES = {
     "choice": "选项",
 }
 PERIOD_HINTS = {"half": "上半年、下半年", "quarter": "季度"}
-REMARK_RULE = _Rule(
+REMARK_RULE = Rule(
     "textLength",
     "lessThanOrEqual",
     str(layout.REMARK_MAX_CHARS),
@@ -68,7 +68,7 @@ FORBIDDEN_SHEET_CHARS = set("[]:*?/\\")
 
 
 @dataclass(frozen=True)
-class _TemplateSpec:
+class TemplateSpec:
     catalogue: Catalogue
     kind: UnitKind
     unit: str | None
@@ -90,7 +90,7 @@ class _TemplateSpec:
         year: int | None,
         properties: frozenset[str] | None = None,
         unit_names: tuple[str, ...] = (),
-    ) -> _TemplateSpec:
+    ) -> TemplateSpec:
         """``properties``: the unit's register properties (None: each property's default)."""
         plan = catalogue.plan.period
         if year is not None and year not in plan.years:
@@ -194,7 +194,7 @@ def _marked(text: str) -> list[GuideRow]:
     ]
 
 
-def _guide_rows(spec: _TemplateSpec) -> list[GuideRow]:
+def _guide_rows(spec: TemplateSpec) -> list[GuideRow]:
     cat, kind, summary = spec.catalogue, spec.kind, layout.SUMMARY_SHEET
     unit = spec.unit or f"请在《{summary}》B{layout.HEADER_LABELS[layout.UNIT_LABEL]} 单元格填写单位全称"
     year = (
@@ -240,10 +240,10 @@ def _guide_rows(spec: _TemplateSpec) -> list[GuideRow]:
     return rows
 
 
-def _write_guide(ws: Worksheet, spec: _TemplateSpec) -> None:
+def write_guide(ws: Worksheet, spec: TemplateSpec) -> None:
     from openpyxl.styles import Font
 
-    styles = _styles()
+    styles = cell_styles()
     for row, (style, cells) in enumerate(_guide_rows(spec), start=1):
         for col, text in enumerate(cells, start=1):
             cell = ws.cell(row=row, column=col, value=text)
@@ -258,20 +258,22 @@ def _write_guide(ws: Worksheet, spec: _TemplateSpec) -> None:
     ws.column_dimensions["A"].width = 12
     ws.column_dimensions["B"].width = 56
     ws.column_dimensions["C"].width = 40
-    _protect(ws)
+    protect_sheet(ws)
 
 
 # ---------------------------------------------------------------- 汇总表
 
 
-def _field_note(spec: _TemplateSpec, f: FieldDef) -> str:
+def _field_note(spec: TemplateSpec, f: FieldDef) -> str:
     parts = [f.description.rstrip("。")] if f.description else []
     match f.type:
         case "count" | "number" | "hours":
             what = "整数" if f.type == "count" else "数值，可带小数"
             lo, hi = f.lower_bound, f.upper_bound
             parts.append(
-                f"{what}，{_num(lo or 0)}—{_num(hi)}" if hi is not None else f"{what}，不小于 {_num(lo or 0)}"
+                f"{what}，{number_text(lo or 0)}—{number_text(hi)}"
+                if hi is not None
+                else f"{what}，不小于 {number_text(lo or 0)}"
             )
         case "percent":
             parts.append("百分比，可填 95% 或 0.95")
@@ -289,26 +291,26 @@ def _field_note(spec: _TemplateSpec, f: FieldDef) -> str:
     return "；".join(parts)
 
 
-def _unit_rule(spec: _TemplateSpec, lists: _ChoiceLists) -> _Rule:
+def _unit_rule(spec: TemplateSpec, lists: ChoiceLists) -> Rule:
     """填报单位: a drop-down of the register's units of the kind, when the register has any (a unit it does
     not list yet may still be typed, after a warning); else any name of 2—100 characters."""
     if not spec.unit_names:
-        return _Rule("textLength", "between", "2", "100", "@", "填写单位全称（2—100 个字）")
+        return Rule("textLength", "between", "2", "100", "@", "填写单位全称（2—100 个字）")
     source = lists.source(layout.UNIT_LABEL, spec.unit_names)
     wanted = f"从下拉列表中选择单位全称（单位名册中的{spec.kind.name}，共 {len(spec.unit_names)} 个）"
-    return _Rule("list", None, source, None, "@", wanted)
+    return Rule("list", None, source, None, "@", wanted)
 
 
-def _write_summary(ws: Worksheet, spec: _TemplateSpec, lists: _ChoiceLists | None = None) -> None:
+def write_summary(ws: Worksheet, spec: TemplateSpec, lists: ChoiceLists | None = None) -> None:
     from openpyxl.utils import get_column_letter
 
-    s = _styles()
+    s = cell_styles()
     headers = [layout.COL_FIELD_ID, layout.COL_FIELD_NAME, layout.COL_UNIT, layout.COL_CLAUSE]
     headers += [layout.PERIOD_COLUMNS[p] for p in spec.periods] + [layout.COL_NOTE, layout.COL_REMARK]
     note_col, remark_col = len(headers) - 1, len(headers)
     period_col = {p: 5 + i for i, p in enumerate(spec.periods)}
 
-    def input_cell(row: int, col: int, rule: _Rule, dv: Any) -> None:
+    def input_cell(row: int, col: int, rule: Rule, dv: Any) -> None:
         cell = ws.cell(row=row, column=col)
         cell.fill, cell.protection, cell.number_format = s["input_fill"], s["unlocked"], rule.number_format
         dv.add(cell.coordinate)
@@ -319,26 +321,26 @@ def _write_summary(ws: Worksheet, spec: _TemplateSpec, lists: _ChoiceLists | Non
     plan = spec.catalogue.plan.period
     lo = min(plan.start - 1, spec.year or plan.start)  # the year before the plan is a trend baseline
     hi = max(plan.end, spec.year or plan.end)
-    header_cells: dict[str, tuple[str | int | None, _Rule | None]] = {
-        layout.UNIT_LABEL: (spec.unit, _unit_rule(spec, lists if lists is not None else _ChoiceLists())),
+    header_cells: dict[str, tuple[str | int | None, Rule | None]] = {
+        layout.UNIT_LABEL: (spec.unit, _unit_rule(spec, lists if lists is not None else ChoiceLists())),
         layout.YEAR_LABEL: (
             spec.year,
-            _Rule("whole", "between", str(lo), str(hi), "0", f"填写 {lo} 至 {hi} 的年份"),
+            Rule("whole", "between", str(lo), str(hi), "0", f"填写 {lo} 至 {hi} 的年份"),
         ),
         layout.KIND_LABEL: (spec.kind.name, None),  # fixed by the template: locked
     }
     for label, row in layout.HEADER_LABELS.items():
         value, rule = header_cells[label]
         ws.cell(row=row, column=1, value=label).font = s["bold"]
-        _text_cell(ws, row, 2, value)
+        text_cell(ws, row, 2, value)
         if rule is not None:
-            input_cell(row, 2, rule, dv := _validation(rule, label))
+            input_cell(row, 2, rule, dv := data_validation(rule, label))
             if rule.type == "list":
                 dv.errorStyle = "warning"  # a unit new to the register: Excel asks, then takes it
             ws.add_data_validation(dv)
     ws["D2"] = f"浅黄色单元格为填报区，灰色单元格无需填写；填写方法见《{layout.GUIDE_SHEET}》。"
 
-    remarks = _validation(REMARK_RULE, "备注")  # one validation for the column's cells
+    remarks = data_validation(REMARK_RULE, "备注")  # one validation for the column's cells
     ws.add_data_validation(remarks)
     for col, text in enumerate(headers, start=1):
         cell = ws.cell(row=layout.SUMMARY_HEADER_ROW, column=col, value=text)
@@ -349,8 +351,8 @@ def _write_summary(ws: Worksheet, spec: _TemplateSpec, lists: _ChoiceLists | Non
         ws.cell(row=row, column=note_col, value=_field_note(spec, f)).alignment = s["wrap"]
         input_cell(row, remark_col, REMARK_RULE, remarks)
         ws.cell(row=row, column=remark_col).alignment = s["wrap"]
-        rule = _field_rule(f, spec.dates)
-        dv = _validation(rule, f.name)
+        rule = field_rule(f, spec.dates)
+        dv = data_validation(rule, f.name)
         for period, col in period_col.items():
             if period in layout.GRANULARITY_PERIODS[f.period]:
                 input_cell(row, col, rule, dv)
@@ -375,7 +377,7 @@ def _write_summary(ws: Worksheet, spec: _TemplateSpec, lists: _ChoiceLists | Non
         if height is not None:
             ws.row_dimensions[row].height = height
     ws.freeze_panes = ws.cell(row=layout.SUMMARY_FIRST_DATA_ROW, column=3)
-    _protect(ws)
+    protect_sheet(ws)
 
 
 # ---------------------------------------------------------------- 台账
@@ -384,7 +386,7 @@ def _write_summary(ws: Worksheet, spec: _TemplateSpec, lists: _ChoiceLists | Non
 def _column_comment(column: LedgerColumn) -> str:
     lines = [f"类型：{COLUMN_TYPE_NAMES[column.type]}", f"必填：{'是' if column.required else '否'}"]
     if column.min is not None or column.max is not None:
-        lo, hi = (_num(b) if b is not None else "" for b in (column.min, column.max))
+        lo, hi = (number_text(b) if b is not None else "" for b in (column.min, column.max))
         lines.append(f"范围：{lo}—{hi}")
     if column.choices:
         lines.append(f"可选值：{'、'.join(column.choices)}")
@@ -397,8 +399,8 @@ def _column_width(column: LedgerColumn) -> int:
     return min(50, max(_display_width(column.name) + 4, minimum.get(column.type, 0), widest_choice))
 
 
-def _write_ledger(
-    ws: Worksheet, ledger: Ledger, lists: _ChoiceLists, dates: Dates = (DATE_MIN, DATE_MAX)
+def write_ledger(
+    ws: Worksheet, ledger: Ledger, lists: ChoiceLists, dates: Dates = (DATE_MIN, DATE_MAX)
 ) -> None:
     """A ledger sheet: its header locked, every cell below it open, rows free to insert and delete (Excel
     deletes a row under protection only when none of its cells is locked, so the columns right of the
@@ -406,7 +408,7 @@ def _write_ledger(
     from openpyxl.comments import Comment
     from openpyxl.utils import get_column_letter
 
-    s = _styles()
+    s = cell_styles()
     for col, column in enumerate(ledger.columns, start=1):
         letter = get_column_letter(col)
         cell = ws.cell(row=1, column=col, value=column.name)
@@ -415,12 +417,12 @@ def _write_ledger(
         text = _column_comment(column)
         lines = sum(1 + _display_width(line) // 36 for line in text.splitlines())  # ~18 CJK a line
         cell.comment = Comment(text, "lawgov-metrics", height=18 * lines + 12, width=260)
-        rule = _column_rule(column, lists, f"{ledger.name}·{column.name}", dates)
+        rule = column_rule(column, lists, f"{ledger.name}·{column.name}", dates)
         # Column-level style: every record row of the column is an input cell, however many there are.
         dim = ws.column_dimensions[letter]
         dim.width = _column_width(column)
         dim.fill, dim.protection, dim.number_format = s["input_fill"], s["unlocked"], rule.number_format
-        dv = _validation(rule, column.name, column.required)
+        dv = data_validation(rule, column.name, column.required)
         dv.add(f"{letter}2:{letter}{LEDGER_MAX_ROW}")
         ws.add_data_validation(dv)
     rest = ws.column_dimensions[get_column_letter(len(ledger.columns) + 1)]
@@ -431,22 +433,22 @@ def _write_ledger(
         ws.row_dimensions[1].height = max(h for h in heights if h)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(ledger.columns))}1"
-    _protect(ws, rows=True)
+    protect_sheet(ws, rows=True)
 
 
-def _write_lists(ws: Worksheet, lists: _ChoiceLists) -> None:
+def write_lists(ws: Worksheet, lists: ChoiceLists) -> None:
     for col, (label, choices) in enumerate(lists.columns, start=1):
         ws.cell(row=1, column=col, value=label)
         for row, choice in enumerate(choices, start=2):
-            _text_cell(ws, row, col, choice)
+            text_cell(ws, row, col, choice)
     ws.sheet_state = "veryHidden"
-    _protect(ws)
+    protect_sheet(ws)
 
 
 # ---------------------------------------------------------------- _meta
 
 
-def _meta_values(spec: _TemplateSpec) -> dict[str, str | int | None]:
+def _meta_values(spec: TemplateSpec) -> dict[str, str | int | None]:
     from lawgov_metrics import __version__
 
     return {
@@ -460,10 +462,10 @@ def _meta_values(spec: _TemplateSpec) -> dict[str, str | int | None]:
     }
 
 
-def _write_meta(ws: Worksheet, spec: _TemplateSpec) -> None:
+def write_meta(ws: Worksheet, spec: TemplateSpec) -> None:
     values = _meta_values(spec)
     for row, key in enumerate(layout.META_KEYS, start=1):
         ws.cell(row=row, column=1, value=key)
         ws.cell(row=row, column=2, value=values[key])
     ws.sheet_state = "veryHidden"
-    _protect(ws)
+    protect_sheet(ws)

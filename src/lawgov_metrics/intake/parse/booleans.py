@@ -12,41 +12,41 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lawgov_metrics.intake.parse.cleaning import _ASCII_LOWER
-from lawgov_metrics.intake.parse.outcomes import BOOL_UNREADABLE, Parsed, ParsedColumn, _fail
-from lawgov_metrics.intake.parse.reading import _Many, _Out, _Reader, _reader, _reasons
+from lawgov_metrics.intake.parse.cleaning import ASCII_LOWER
+from lawgov_metrics.intake.parse.outcomes import BOOL_UNREADABLE, Parsed, ParsedColumn, fail_with
+from lawgov_metrics.intake.parse.reading import ManyParsed, OutKind, ValueReader, reasons_for, shared_reader
 
 TRUE_WORDS = ("是", "有", "对", "√", "✓", "✔", "已", "已完成", "y", "yes", "true", "1", "1.0")
 FALSE_WORDS = ("否", "无", "错", "×", "✗", "✘", "未", "未完成", "n", "no", "false", "0", "0.0")
 _BOOL_WORDS = {word: True for word in TRUE_WORDS} | {word: False for word in FALSE_WORDS}
 
 
-class _BoolReader(_Reader[bool]):
-    out: ClassVar[_Out] = "bool"
+class _BoolReader(ValueReader[bool]):
+    out: ClassVar[OutKind] = "bool"
     reason = BOOL_UNREADABLE
 
     def one_text(self, text: str) -> Parsed[bool]:
-        word = _BOOL_WORDS.get(text.replace(" ", "").translate(_ASCII_LOWER))
-        return _fail(self.reason) if word is None else Parsed(word)
+        word = _BOOL_WORDS.get(text.replace(" ", "").translate(ASCII_LOWER))
+        return fail_with(self.reason) if word is None else Parsed(word)
 
     def one_number(self, x: float) -> Parsed[bool]:
-        return Parsed(x == 1) if x in (0, 1) else _fail(self.reason)
+        return Parsed(x == 1) if x in (0, 1) else fail_with(self.reason)
 
     def one_bool(self, b: bool) -> Parsed[bool]:
         return Parsed(b)
 
-    def many_text(self, arr: Any) -> _Many:
+    def many_text(self, arr: Any) -> ManyParsed:
         words = pc.ascii_lower(pc.replace_substring(arr, " ", ""))
         found = pc.index_in(words, value_set=pa.array(list(_BOOL_WORDS), type=words.type))
         known = found.is_valid().to_numpy(zero_copy_only=False)
         truth = np.array(list(_BOOL_WORDS.values()), dtype=bool)
-        return truth[found.fill_null(0).to_numpy()], _reasons(len(arr), ~known, self.reason)
+        return truth[found.fill_null(0).to_numpy()], reasons_for(len(arr), ~known, self.reason)
 
-    def many_number(self, x: npt.NDArray[np.float64]) -> _Many:
-        return x == 1, _reasons(len(x), (x != 0) & (x != 1), self.reason)
+    def many_number(self, x: npt.NDArray[np.float64]) -> ManyParsed:
+        return x == 1, reasons_for(len(x), (x != 0) & (x != 1), self.reason)
 
-    def many_bool(self, b: npt.NDArray[np.bool_]) -> _Many:
-        return b.copy(), _reasons(len(b))
+    def many_bool(self, b: npt.NDArray[np.bool_]) -> ManyParsed:
+        return b.copy(), reasons_for(len(b))
 
 
 def parse_bool(value: object, label: str = "") -> Parsed[bool]:
@@ -60,7 +60,7 @@ def parse_bool(value: object, label: str = "") -> Parsed[bool]:
         stated = stated_words(label).get(value.strip())
         if stated is not None:
             return Parsed(stated)
-    return _reader(_BoolReader).parse(value)
+    return shared_reader(_BoolReader).parse(value)
 
 
 def parse_bool_series(series: pd.Series[Any], label: str = "") -> ParsedColumn:
@@ -71,7 +71,7 @@ def parse_bool_series(series: pd.Series[Any], label: str = "") -> ParsedColumn:
         said = stripped.map(words)  # the label's own words, as 是/否
         if said.notna().any():
             series = series.astype(object).where(said.isna(), said.map({True: "是", False: "否"}))
-    return _reader(_BoolReader).parse_series(series)
+    return shared_reader(_BoolReader).parse_series(series)
 
 
 _DONE, _NOT_DONE = ("已", "已经"), ("未", "尚未", "没有", "未经")

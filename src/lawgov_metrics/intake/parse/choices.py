@@ -17,18 +17,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lawgov_metrics.intake.parse.cleaning import _ASCII_LOWER, clean_text
-from lawgov_metrics.intake.parse.outcomes import CHOICE_UNKNOWN, Parsed, ParsedColumn, _fail
-from lawgov_metrics.intake.parse.reading import _Many, _Out, _Reader, _reasons
-from lawgov_metrics.intake.parse.text import _many_number_text, _number_text
+from lawgov_metrics.intake.parse.cleaning import ASCII_LOWER, clean_text
+from lawgov_metrics.intake.parse.outcomes import CHOICE_UNKNOWN, Parsed, ParsedColumn, fail_with
+from lawgov_metrics.intake.parse.reading import ManyParsed, OutKind, ValueReader, reasons_for
+from lawgov_metrics.intake.parse.text import many_number_text, number_text
 
 
 def _choice_key(text: str) -> str:
-    return clean_text(text).replace(" ", "").translate(_ASCII_LOWER)
+    return clean_text(text).replace(" ", "").translate(ASCII_LOWER)
 
 
-class _ChoiceReader(_Reader[str]):
-    out: ClassVar[_Out] = "text"
+class _ChoiceReader(ValueReader[str]):
+    out: ClassVar[OutKind] = "text"
     reason = CHOICE_UNKNOWN
 
     def __init__(self, choices: Iterable[str], aliases: Mapping[str, str] | None) -> None:
@@ -41,21 +41,21 @@ class _ChoiceReader(_Reader[str]):
                 raise ValueError(f"{key!r} reads the same as another choice or alias")
 
     def one_text(self, text: str) -> Parsed[str]:
-        choice = self.lookup.get(text.replace(" ", "").translate(_ASCII_LOWER))
-        return _fail(self.reason) if choice is None else Parsed(choice)
+        choice = self.lookup.get(text.replace(" ", "").translate(ASCII_LOWER))
+        return fail_with(self.reason) if choice is None else Parsed(choice)
 
     def one_number(self, x: float) -> Parsed[str]:
-        return self.one_text(_number_text(x))
+        return self.one_text(number_text(x))
 
-    def many_text(self, arr: Any) -> _Many:
+    def many_text(self, arr: Any) -> ManyParsed:
         key = pc.ascii_lower(pc.replace_substring(arr, " ", ""))
         index = pc.index_in(key, value_set=pa.array(list(self.lookup), type=key.type))
         known = index.is_valid().to_numpy(zero_copy_only=False)
         choices = pa.array(list(self.lookup.values()), type=pa.large_string())
-        return pc.take(choices, index), _reasons(len(arr), ~known, self.reason)
+        return pc.take(choices, index), reasons_for(len(arr), ~known, self.reason)
 
-    def many_number(self, x: npt.NDArray[np.float64]) -> _Many:
-        return self.many_text(_many_number_text(x))
+    def many_number(self, x: npt.NDArray[np.float64]) -> ManyParsed:
+        return self.many_text(many_number_text(x))
 
 
 def parse_choice(

@@ -43,11 +43,11 @@ _WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())  # str.
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _WHITESPACE_RUN = _char_class(_WHITESPACE) + "+"
 _ZERO_WIDTH_ANY = _char_class(_ZERO_WIDTH)
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @functools.cache
-def _regex(pattern: str) -> re.Pattern[str]:
+def compiled_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
@@ -59,11 +59,11 @@ def _whole(pattern: str) -> str:
 def clean_text(text: str) -> str:
     """NFKC, drop zero-width characters, collapse whitespace runs (U+3000, NBSP, tabs …) to one space, strip."""
     text = unicodedata.normalize("NFKC", text)
-    text = _regex(_ZERO_WIDTH_ANY).sub("", text)
-    return _regex(_WHITESPACE_RUN).sub(" ", text).strip(" ")
+    text = compiled_regex(_ZERO_WIDTH_ANY).sub("", text)
+    return compiled_regex(_WHITESPACE_RUN).sub(" ", text).strip(" ")
 
 
-def _utf8(arr: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+def as_utf8(arr: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
     """Row offsets (n + 1) into the UTF-8 bytes of a large_string array."""
     _, offsets, data = arr.buffers()
     if not len(arr):
@@ -74,7 +74,7 @@ def _utf8(arr: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
 
 def _rows_of(arr: Any, flagged: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     """Per row: does any of its bytes carry a flag (``flagged`` covers the bytes from the first row's start)."""
-    rows, _ = _utf8(arr)
+    rows, _ = as_utf8(arr)
     out = np.zeros(len(arr), dtype=bool)
     out[np.searchsorted(rows - rows[0], np.flatnonzero(flagged), side="right") - 1] = True
     return out
@@ -87,14 +87,14 @@ _ODD_BYTE = np.array([c < 0x20 or c == 0x7F or (c >= 0xC0 and not 0xE4 <= c <= 0
 def _odd_rows(arr: Any) -> npt.NDArray[np.bool_]:
     """Rows that :func:`clean_text` may change beyond trimming: anything but printable ASCII and U+4000–U+9FFF
     (lead bytes E4–E9: CJK ideographs, NFKC-stable), or a double space. Most cells of a ledger are neither."""
-    rows, data = _utf8(arr)
+    rows, data = as_utf8(arr)
     b = data[rows[0] : rows[-1]]
     odd = _ODD_BYTE[b]
     odd[:-1] |= (b[:-1] == 0x20) & (b[1:] == 0x20)
     return _rows_of(arr, odd)
 
 
-def _clean_arrow(arr: Any) -> Any:
+def clean_arrow(arr: Any) -> Any:
     odd = _odd_rows(arr)
     if odd.any():
         mask = pa.array(odd)
@@ -162,7 +162,7 @@ def _text_values(n: int, parts: list[tuple[npt.NDArray[np.intp], Any]], unset: n
     return everything
 
 
-def _clean_column(series: pd.Series[Any], clean: Callable[[Any], Any]) -> pd.Series[str]:
+def clean_column(series: pd.Series[Any], clean: Callable[[Any], Any]) -> pd.Series[str]:
     if not is_text_dtype(series.dtype):
         series = series.astype("str")
     arr, missing = _strings(series)
@@ -177,4 +177,4 @@ def _clean_column(series: pd.Series[Any], clean: Callable[[Any], Any]) -> pd.Ser
 
 def clean_text_series(series: pd.Series[Any]) -> pd.Series[str]:
     """:func:`clean_text` over a column; other cells become their ``str`` first; missing stays missing."""
-    return _clean_column(series, _clean_arrow)
+    return clean_column(series, clean_arrow)

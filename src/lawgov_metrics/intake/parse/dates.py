@@ -20,8 +20,8 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
-from lawgov_metrics.intake.parse.cleaning import _regex, _utf8
-from lawgov_metrics.intake.parse.numbers import _PLAIN
+from lawgov_metrics.intake.parse.cleaning import as_utf8, compiled_regex
+from lawgov_metrics.intake.parse.numbers import PLAIN_NUMBER
 from lawgov_metrics.intake.parse.outcomes import (
     DATE_INVALID,
     DATE_RANGE,
@@ -31,18 +31,18 @@ from lawgov_metrics.intake.parse.outcomes import (
     YEAR_MIN,
     Parsed,
     ParsedColumn,
-    _fail,
+    fail_with,
 )
 from lawgov_metrics.intake.parse.reading import (
-    _checks,
-    _empty,
-    _float_of,
-    _Many,
+    ManyParsed,
+    OutKind,
+    ValueReader,
     _matches,
-    _Out,
-    _Reader,
-    _reader,
-    _reasons,
+    empty_parsed,
+    float_of,
+    reasons_for,
+    shared_reader,
+    value_checks,
 )
 
 _TIME = (
@@ -53,7 +53,7 @@ _DATE_PATTERNS = (  # the same group names in each; a time must be set apart fro
     rf"(?P<y>[0-9]{{4}}) ?年 ?(?P<m>[0-9]{{1,2}}) ?月 ?(?P<d>[0-9]{{1,2}})(?: ?日(?: ?{_TIME})?)?",
     rf"(?P<y>[0-9]{{4}})[-/.](?P<m>[0-9]{{1,2}})[-/.](?P<d>[0-9]{{1,2}})(?:(?: |T){_TIME})?",
 )
-_SIGNED = rf"[+-]?{_PLAIN}"
+_SIGNED = rf"[+-]?{PLAIN_NUMBER}"
 _DAY_MS = 86_400_000
 _EPOCH_1900, _EPOCH_1904 = dt.datetime(1899, 12, 30), dt.datetime(1904, 1, 1)
 _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -94,7 +94,7 @@ def _fixed_dates(arr: Any, length: int) -> tuple[npt.NDArray[np.bool_], list[npt
     Rows of equal length sit in the byte buffer as a matrix, so each field is a few column operations.
     The shape test has run: once the separators sit at their bytes, the digits sit at theirs.
     """
-    rows, data = _utf8(arr)
+    rows, data = as_utf8(arr)
     grid = data[rows[0] : rows[-1]].reshape(len(arr), length)
     fixed = np.ones(len(arr), dtype=bool)
     for at, allowed in _FIXED_SEPARATORS.items():
@@ -116,7 +116,7 @@ _DIGIT_VALUE = np.array([c - 0x30 if 0x30 <= c <= 0x39 else 255 for c in range(2
 def _digit_runs(arr: Any, width: int) -> tuple[list[npt.NDArray[np.int64]], list[npt.NDArray[np.int64]]]:
     """The first ``width`` runs of ASCII digits of each row, as numbers and as lengths (0 where a row has
     fewer). Rows are non-empty and start with a digit, runs are at most 6 digits: the date shapes see to it."""
-    rows, data = _utf8(arr)
+    rows, data = as_utf8(arr)
     relative = rows - rows[0]
     values = _DIGIT_VALUE[data[rows[0] : rows[-1]]]
     digit = values < 10
@@ -147,8 +147,8 @@ def _serial_bounds(date1904: bool) -> tuple[int, int]:
     return (dt.datetime(YEAR_MIN, 1, 1) - epoch).days, (dt.datetime(YEAR_MAX, 12, 31) - epoch).days
 
 
-class _MomentReader(_Reader[dt.datetime]):
-    out: ClassVar[_Out] = "datetime"
+class _MomentReader(ValueReader[dt.datetime]):
+    out: ClassVar[OutKind] = "datetime"
     reason = DATE_UNREADABLE
 
     def __init__(self, date1904: bool) -> None:
@@ -159,52 +159,52 @@ class _MomentReader(_Reader[dt.datetime]):
 
     def one_text(self, text: str) -> Parsed[dt.datetime]:
         for pattern in _DATE_PATTERNS:
-            match = _regex(pattern).fullmatch(text)
+            match = compiled_regex(pattern).fullmatch(text)
             if match is not None:
                 g = {name: value or "" for name, value in match.groupdict().items()}
                 return self._one_parts(
                     int(g["y"]), int(g["m"]), int(g["d"]), int(g["H"] + g["h"] or 0), int(g["M"] + g["mi"] or 0),
                     int(g["S"] + g["se"] or 0), int(g["f"].ljust(6, "0")),
                 )  # fmt: skip
-        if _regex(_SIGNED).fullmatch(text):
+        if compiled_regex(_SIGNED).fullmatch(text):
             return self.one_number(float(text))
-        return _fail(self.reason)
+        return fail_with(self.reason)
 
     def one_number(self, x: float) -> Parsed[dt.datetime]:
         if not math.isfinite(x):
-            return _fail(self.reason)
+            return fail_with(self.reason)
         if x == math.floor(x) and 10_000_000 <= x < 100_000_000:  # 20240131
             n = int(x)
             return self._one_parts(n // 10_000, n // 100 % 100, n % 100, 0, 0, 0, 0)
         if not -1e7 < x < 1e7:
-            return _fail(DATE_RANGE)
+            return fail_with(DATE_RANGE)
         day, ms = divmod(round(x * _DAY_MS), _DAY_MS)
         if not self.first_day <= day <= self.last_day:
-            return _fail(DATE_RANGE)
+            return fail_with(DATE_RANGE)
         return Parsed(self.epoch + dt.timedelta(days=day, milliseconds=ms))
 
     def one_moment(self, m: dt.datetime) -> Parsed[dt.datetime]:
-        return Parsed(m) if YEAR_MIN <= m.year <= YEAR_MAX else _fail(DATE_RANGE)
+        return Parsed(m) if YEAR_MIN <= m.year <= YEAR_MAX else fail_with(DATE_RANGE)
 
     @staticmethod
     def _one_parts(y: int, m: int, d: int, hh: int, mm: int, ss: int, us: int) -> Parsed[dt.datetime]:
         if not YEAR_MIN <= y <= YEAR_MAX:
-            return _fail(DATE_RANGE)
+            return fail_with(DATE_RANGE)
         try:
             day = dt.date(y, m, d)
         except ValueError:
-            return _fail(DATE_INVALID)
+            return fail_with(DATE_INVALID)
         if hh > 23 or mm > 59 or ss > 59:
-            return _fail(TIME_INVALID)
+            return fail_with(TIME_INVALID)
         return Parsed(dt.datetime(day.year, day.month, day.day, hh, mm, ss, us))
 
     # -- a column
 
-    def many_text(self, arr: Any) -> _Many:
+    def many_text(self, arr: Any) -> ManyParsed:
         n = len(arr)
-        values, errors = _empty("datetime", n), _reasons(n)
+        values, errors = empty_parsed("datetime", n), reasons_for(n)
         dated = _matches(arr, "|".join(_DATE_PATTERNS))
-        general, size = dated.copy(), np.diff(_utf8(arr)[0])
+        general, size = dated.copy(), np.diff(as_utf8(arr)[0])
         for length in (10, 16, 19):
             group = np.flatnonzero(dated & (size == length))
             if len(group):
@@ -220,18 +220,18 @@ class _MomentReader(_Reader[dt.datetime]):
             rest = arr.filter(pa.array(~dated))
             numeric = _matches(rest, _SIGNED)
             x = np.full(len(rest), np.nan)
-            x[numeric] = _float_of(rest.filter(pa.array(numeric)))
+            x[numeric] = float_of(rest.filter(pa.array(numeric)))
             values[~dated], errors[~dated] = self.many_number(x)
         return values, errors
 
     # numpy, not openpyxl's from_excel per cell: 0.08 s against 2.1 s for a million serials (measured)
-    def many_number(self, x: npt.NDArray[np.float64]) -> _Many:
+    def many_number(self, x: npt.NDArray[np.float64]) -> ManyParsed:
         n = len(x)
-        values = _empty("datetime", n)
+        values = empty_parsed("datetime", n)
         ymd = (x == np.floor(x)) & (x >= 10_000_000) & (x < 100_000_000)  # 20240131
         serial = ~ymd & (x > -1e7) & (x < 1e7)
         day, ms = np.divmod(np.rint(np.where(serial, x, 0) * _DAY_MS).astype(np.int64), _DAY_MS)
-        errors, failed = _checks(
+        errors, failed = value_checks(
             (~np.isfinite(x), self.reason),
             (~ymd & ~serial, DATE_RANGE),
             (serial & ((day < self.first_day) | (day > self.last_day)), DATE_RANGE),
@@ -248,20 +248,20 @@ class _MomentReader(_Reader[dt.datetime]):
             )
         return values, errors
 
-    def many_moment(self, m: npt.NDArray[np.datetime64]) -> _Many:
+    def many_moment(self, m: npt.NDArray[np.datetime64]) -> ManyParsed:
         year = m.astype("datetime64[Y]").astype(np.int64) + 1970
         in_range = (year >= YEAR_MIN) & (year <= YEAR_MAX)
-        values = _empty("datetime", len(m))
+        values = empty_parsed("datetime", len(m))
         values[in_range] = m[in_range]
-        return values, _reasons(len(m), ~in_range, DATE_RANGE)
+        return values, reasons_for(len(m), ~in_range, DATE_RANGE)
 
     @staticmethod
-    def _many_parts(*parts: npt.NDArray[np.int64]) -> _Many:
+    def _many_parts(*parts: npt.NDArray[np.int64]) -> ManyParsed:
         y, m, d, hh, mm, ss, us = parts
         year = np.clip(y - YEAR_MIN, 0, YEAR_MAX - YEAR_MIN)  # tables cover the plausible years only
         month = np.clip(m, 1, 12) - 1
         leap = _LEAP[year]
-        errors, failed = _checks(
+        errors, failed = value_checks(
             ((y < YEAR_MIN) | (y > YEAR_MAX), DATE_RANGE),
             (
                 (m < 1) | (m > 12) | (d < 1) | (d > _DAYS_IN_MONTH[month] + (leap & (month == 1))),
@@ -271,7 +271,7 @@ class _MomentReader(_Reader[dt.datetime]):
         )
         days = _YEAR_START[year] + _MONTH_START[month] + (leap & (month > 1)) + d - 1
         seconds = days * 86_400 + (hh * 3_600 + mm * 60 + ss)
-        values = _empty("datetime", len(y))
+        values = empty_parsed("datetime", len(y))
         values[~failed] = (seconds[~failed] * 1_000_000 + us[~failed]).astype("datetime64[us]")
         return values, errors
 
@@ -281,12 +281,12 @@ def parse_datetime(value: object, *, date1904: bool = False) -> Parsed[dt.dateti
     "2024-10-01 08:05", "2024/1/31 14:30:00", "2024年10月1日8时5分", "2024-10-01T08:05", a serial with a
     fraction (rounded to the millisecond). A date alone is midnight. Time zones are dropped (wall time).
     """
-    return _reader(_MomentReader, date1904).parse(value)
+    return shared_reader(_MomentReader, date1904).parse(value)
 
 
 def parse_datetime_series(series: pd.Series[Any], *, date1904: bool = False) -> ParsedColumn:
     """:func:`parse_datetime` over a column; values are datetime64[ns]."""
-    return _reader(_MomentReader, date1904).parse_series(series)
+    return shared_reader(_MomentReader, date1904).parse_series(series)
 
 
 def parse_date(value: object, *, date1904: bool = False) -> Parsed[dt.date]:

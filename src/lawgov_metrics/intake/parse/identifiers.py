@@ -17,7 +17,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow.compute as pc
 
-from lawgov_metrics.intake.parse.cleaning import _regex
+from lawgov_metrics.intake.parse.cleaning import compiled_regex
 from lawgov_metrics.intake.parse.outcomes import (
     ID_DATE,
     ID_FRACTION,
@@ -25,45 +25,53 @@ from lawgov_metrics.intake.parse.outcomes import (
     ID_UNREADABLE,
     Parsed,
     ParsedColumn,
-    _fail,
+    fail_with,
 )
-from lawgov_metrics.intake.parse.reading import _checks, _empty, _Many, _Out, _Reader, _reader, _reasons
-from lawgov_metrics.intake.parse.text import _many_number_text
+from lawgov_metrics.intake.parse.reading import (
+    ManyParsed,
+    OutKind,
+    ValueReader,
+    empty_parsed,
+    reasons_for,
+    shared_reader,
+    value_checks,
+)
+from lawgov_metrics.intake.parse.text import many_number_text
 
 _SCIENTIFIC = r"[0-9]+(?:\.[0-9]+)?[eE]\+[0-9]+"  # Excel's display of a long number: 4.60102E+17
 
 
-class _IdReader(_Reader[str]):
-    out: ClassVar[_Out] = "text"
+class _IdReader(ValueReader[str]):
+    out: ClassVar[OutKind] = "text"
     reason = ID_UNREADABLE
 
     def one_text(self, text: str) -> Parsed[str]:
         text = text.replace(" ", "")
-        return _fail(ID_PRECISION) if _regex(_SCIENTIFIC).fullmatch(text) else Parsed(text)
+        return fail_with(ID_PRECISION) if compiled_regex(_SCIENTIFIC).fullmatch(text) else Parsed(text)
 
     def one_number(self, x: float) -> Parsed[str]:
         if not math.isfinite(x):
-            return _fail(self.reason)
+            return fail_with(self.reason)
         if abs(x) >= 1e15:
-            return _fail(ID_PRECISION)
-        return Parsed(str(int(x))) if x == math.floor(x) else _fail(ID_FRACTION)
+            return fail_with(ID_PRECISION)
+        return Parsed(str(int(x))) if x == math.floor(x) else fail_with(ID_FRACTION)
 
     def one_moment(self, m: dt.datetime) -> Parsed[str]:
-        return _fail(ID_DATE)
+        return fail_with(ID_DATE)
 
-    def many_text(self, arr: Any) -> _Many:
+    def many_text(self, arr: Any) -> ManyParsed:
         text = pc.replace_substring(arr, " ", "")
         scientific = pc.match_substring_regex(text, f"^(?:{_SCIENTIFIC})$").to_numpy(zero_copy_only=False)
-        return text, _reasons(len(arr), scientific, ID_PRECISION)
+        return text, reasons_for(len(arr), scientific, ID_PRECISION)
 
-    def many_number(self, x: npt.NDArray[np.float64]) -> _Many:
-        errors, _ = _checks(
+    def many_number(self, x: npt.NDArray[np.float64]) -> ManyParsed:
+        errors, _ = value_checks(
             (~np.isfinite(x), self.reason), (np.abs(x) >= 1e15, ID_PRECISION), (x != np.floor(x), ID_FRACTION)
         )
-        return _many_number_text(x), errors
+        return many_number_text(x), errors
 
-    def many_moment(self, m: npt.NDArray[np.datetime64]) -> _Many:
-        return _empty("text", len(m)), _reasons(len(m), np.ones(len(m), dtype=bool), ID_DATE)
+    def many_moment(self, m: npt.NDArray[np.datetime64]) -> ManyParsed:
+        return empty_parsed("text", len(m)), reasons_for(len(m), np.ones(len(m), dtype=bool), ID_DATE)
 
 
 def parse_identifier(value: object) -> Parsed[str]:
@@ -73,9 +81,9 @@ def parse_identifier(value: object) -> Parsed[str]:
     Excel already lost some (an 18-digit 身份证号 stored as 4.60102199001011e17) and fails, as does the
     text "4.60102E+17", a fraction, or a date.
     """
-    return _reader(_IdReader).parse(value)
+    return shared_reader(_IdReader).parse(value)
 
 
 def parse_identifier_series(series: pd.Series[Any]) -> ParsedColumn:
     """:func:`parse_identifier` over a column; values are str."""
-    return _reader(_IdReader).parse_series(series)
+    return shared_reader(_IdReader).parse_series(series)

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.compute as pc
 
-from lawgov_metrics.intake.parse.cleaning import _clean_arrow, _clean_column, clean_text
+from lawgov_metrics.intake.parse.cleaning import clean_arrow, clean_column, clean_text
 
 
 def normalise_unit_name(name: str) -> str:
@@ -25,7 +25,7 @@ def normalise_unit_name_series(series: pd.Series[Any]) -> pd.Series[str]:
     """:func:`normalise_unit_name` over a column; missing stays missing."""
 
     def unit_name(arr: Any) -> Any:
-        arr = pc.replace_substring(_clean_arrow(arr), " ", "")
+        arr = pc.replace_substring(clean_arrow(arr), " ", "")
         return pc.replace_substring(pc.replace_substring(arr, "(", "（"), ")", "）")
 
-    return _clean_column(series, unit_name)
+    return clean_column(series, unit_name)

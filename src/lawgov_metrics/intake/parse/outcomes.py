@@ -92,7 +92,7 @@ class Parsed(Generic[T_co]):
 BLANK: Parsed[Any] = Parsed()
 
 
-def _fail(reason: str) -> Parsed[Any]:
+def fail_with(reason: str) -> Parsed[Any]:
     return Parsed(error=reason)
 
 

@@ -18,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lawgov_metrics.intake.parse.cleaning import _ASCII_LOWER, _regex
-from lawgov_metrics.intake.parse.numbers import _PLAIN
+from lawgov_metrics.intake.parse.cleaning import ASCII_LOWER, compiled_regex
+from lawgov_metrics.intake.parse.numbers import PLAIN_NUMBER
 from lawgov_metrics.intake.parse.outcomes import (
     PERIOD_UNREADABLE,
     PERIOD_YEAR,
@@ -29,18 +29,18 @@ from lawgov_metrics.intake.parse.outcomes import (
     YEAR_UNREADABLE,
     Parsed,
     ParsedColumn,
-    _fail,
+    fail_with,
 )
 from lawgov_metrics.intake.parse.reading import (
-    _checks,
-    _float_of,
-    _is_whole,
-    _Many,
+    ManyParsed,
+    OutKind,
+    ValueReader,
     _matches,
-    _Out,
-    _Reader,
-    _reader,
-    _reasons,
+    float_of,
+    is_whole,
+    reasons_for,
+    shared_reader,
+    value_checks,
 )
 
 Granularity = Literal["year", "half", "quarter"]
@@ -74,30 +74,30 @@ _PERIOD = r"(?:(?P<year>[0-9]{4})(?:年度|年|[-_/.])?)?(?P<rest>.*)"
 _DASHES = "[—–~至到]"
 
 
-class _PeriodReader(_Reader[str]):
-    out: ClassVar[_Out] = "text"
+class _PeriodReader(ValueReader[str]):
+    out: ClassVar[OutKind] = "text"
     reason = PERIOD_UNREADABLE
 
     def __init__(self, year: int | None) -> None:
         self.year = year
 
     def one_text(self, text: str) -> Parsed[str]:
-        key = _regex(_DASHES).sub("-", text.replace(" ", "").translate(_ASCII_LOWER))
-        match = _regex(_PERIOD).fullmatch(key)
+        key = compiled_regex(_DASHES).sub("-", text.replace(" ", "").translate(ASCII_LOWER))
+        match = compiled_regex(_PERIOD).fullmatch(key)
         code = None if match is None else PERIOD_WORDS.get(match["rest"])
         if match is None or code is None:
-            return _fail(self.reason)
+            return fail_with(self.reason)
         if self.year is not None and match["year"] and int(match["year"]) != self.year:
-            return _fail(PERIOD_YEAR)
+            return fail_with(PERIOD_YEAR)
         return Parsed(code)
 
-    def many_text(self, arr: Any) -> _Many:
+    def many_text(self, arr: Any) -> ManyParsed:
         key = pc.replace_substring_regex(pc.ascii_lower(pc.replace_substring(arr, " ", "")), _DASHES, "-")
         found = pc.extract_regex(key, pattern=f"^(?:{_PERIOD})$")  # always matches: .* takes the rest
         rest = found.field("rest")
         index = pc.index_in(rest, value_set=pa.array(list(PERIOD_WORDS), type=rest.type))
         known = index.is_valid().to_numpy(zero_copy_only=False)
-        errors = _reasons(len(arr), ~known, self.reason)
+        errors = reasons_for(len(arr), ~known, self.reason)
         if self.year is not None:
             year = found.field("year").to_numpy(zero_copy_only=False)
             errors[known & (year != "") & (year != str(self.year))] = PERIOD_YEAR
@@ -112,12 +112,12 @@ def parse_period(value: object, *, year: int | None = None) -> Parsed[str]:
     A leading year ("2024年上半年", "2024H1", "2024年度") is allowed; with ``year`` it must match.
     Blank stays blank: whether blank means the whole year is the caller's decision. Numbers fail.
     """
-    return _reader(_PeriodReader, year).parse(value)
+    return shared_reader(_PeriodReader, year).parse(value)
 
 
 def parse_period_series(series: pd.Series[Any], *, year: int | None = None) -> ParsedColumn:
     """:func:`parse_period` over a column; values are str."""
-    return _reader(_PeriodReader, year).parse_series(series)
+    return shared_reader(_PeriodReader, year).parse_series(series)
 
 
 @overload
@@ -151,38 +151,40 @@ def period_of_date(dates: dt.date | pd.Series[Any], granularity: Granularity) ->
 
 # ---------------------------------------------------------------- years
 
-_YEAR = rf"(?P<num>{_PLAIN}) ?(?:年度|年)?"
+_YEAR = rf"(?P<num>{PLAIN_NUMBER}) ?(?:年度|年)?"
 
 
-class _YearReader(_Reader[int]):
-    out: ClassVar[_Out] = "int"
+class _YearReader(ValueReader[int]):
+    out: ClassVar[OutKind] = "int"
     reason = YEAR_UNREADABLE
 
     def one_text(self, text: str) -> Parsed[int]:
-        match = _regex(_YEAR).fullmatch(text)
-        return _fail(self.reason) if match is None else self.one_number(float(match["num"]))
+        match = compiled_regex(_YEAR).fullmatch(text)
+        return fail_with(self.reason) if match is None else self.one_number(float(match["num"]))
 
     def one_number(self, x: float) -> Parsed[int]:
         if not math.isfinite(x) or x != math.floor(x):
-            return _fail(self.reason)
-        return Parsed(int(x)) if YEAR_MIN <= x <= YEAR_MAX else _fail(YEAR_RANGE)
+            return fail_with(self.reason)
+        return Parsed(int(x)) if YEAR_MIN <= x <= YEAR_MAX else fail_with(YEAR_RANGE)
 
-    def many_text(self, arr: Any) -> _Many:
+    def many_text(self, arr: Any) -> ManyParsed:
         shaped = _matches(arr, _YEAR)
         x = np.full(len(arr), np.nan)
-        x[shaped] = _float_of(pc.utf8_rtrim(arr.filter(pa.array(shaped)), characters="年度 "))
+        x[shaped] = float_of(pc.utf8_rtrim(arr.filter(pa.array(shaped)), characters="年度 "))
         return self.many_number(x)
 
-    def many_number(self, x: npt.NDArray[np.float64]) -> _Many:
-        errors, failed = _checks((~_is_whole(x), self.reason), ((x < YEAR_MIN) | (x > YEAR_MAX), YEAR_RANGE))
+    def many_number(self, x: npt.NDArray[np.float64]) -> ManyParsed:
+        errors, failed = value_checks(
+            (~is_whole(x), self.reason), ((x < YEAR_MIN) | (x > YEAR_MAX), YEAR_RANGE)
+        )
         return np.where(failed, 0, x).astype(np.int64), errors
 
 
 def parse_year(value: object) -> Parsed[int]:
     """A year: 2024, 2024.0, "2024", "2024年", "２０２４年度" → 2024; 24 fails (1990–2100); 2024.5 fails."""
-    return _reader(_YearReader).parse(value)
+    return shared_reader(_YearReader).parse(value)
 
 
 def parse_year_series(series: pd.Series[Any]) -> ParsedColumn:
     """:func:`parse_year` over a column; values are Int64."""
-    return _reader(_YearReader).parse_series(series)
+    return shared_reader(_YearReader).parse_series(series)

@@ -1,6 +1,6 @@
 """The two forms of a reader: one set of rules for a cell (``one_*``) and for a column (``many_*``).
 
-A reader subclasses :class:`_Reader` and says, per input type (text, number, bool, moment, clock), what it
+A reader subclasses :class:`ValueReader` and says, per input type (text, number, bool, moment, clock), what it
 makes of it; the base class sorts a cell or a column by type, cleans text, leaves blanks blank, reads a
 column of few distinct strings once per string, and puts the column back together.
 """
@@ -20,16 +20,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lawgov_metrics.intake.parse.cleaning import (
-    _clean_arrow,
     _few_distinct,
     _strings,
     _take,
     _text_values,
     _whole,
+    clean_arrow,
     clean_text,
     is_text_dtype,
 )
-from lawgov_metrics.intake.parse.outcomes import BLANK, Parsed, ParsedColumn, _fail
+from lawgov_metrics.intake.parse.outcomes import BLANK, Parsed, ParsedColumn, fail_with
 
 T = TypeVar("T")
 
@@ -37,8 +37,10 @@ T = TypeVar("T")
 # ---------------------------------------------------------------- the two forms of a reader
 
 _MISSING, _TEXT, _NUMBER, _BOOL, _MOMENT, _CLOCK, _OTHER = range(7)
-_Out = Literal["float", "int", "bool", "datetime", "text"]
-_Many = tuple[Any, npt.NDArray[np.object_]]  # values (ndarray, or arrow strings for text), reasons or None
+OutKind = Literal["float", "int", "bool", "datetime", "text"]
+ManyParsed = tuple[
+    Any, npt.NDArray[np.object_]
+]  # values (ndarray, or arrow strings for text), reasons or None
 _Part = tuple[npt.NDArray[np.intp], Any, npt.NDArray[np.object_], npt.NDArray[np.bool_] | None]
 
 
@@ -75,7 +77,7 @@ def _to_datetime(value: object) -> dt.datetime:
     return stamp.floor("us").to_pydatetime(warn=False).replace(tzinfo=None)
 
 
-def _reasons(
+def reasons_for(
     n: int, mask: npt.NDArray[np.bool_] | None = None, reason: str | None = None
 ) -> npt.NDArray[np.object_]:
     out = np.full(n, None, dtype=object)
@@ -84,19 +86,19 @@ def _reasons(
     return out
 
 
-def _checks(
+def value_checks(
     *checks: tuple[npt.NDArray[np.bool_], str],
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
     """Per row the reason of the first check that fails, in the order the one-cell form runs them; and
     where any failed."""
-    errors, failed = _reasons(len(checks[0][0])), np.zeros(len(checks[0][0]), dtype=bool)
+    errors, failed = reasons_for(len(checks[0][0])), np.zeros(len(checks[0][0]), dtype=bool)
     for fails, reason in checks:
         errors[fails & ~failed] = reason
         failed |= fails
     return errors, failed
 
 
-def _empty(out: _Out, n: int) -> npt.NDArray[Any]:
+def empty_parsed(out: OutKind, n: int) -> npt.NDArray[Any]:
     if out == "float":
         return np.full(n, np.nan)
     if out == "int":
@@ -115,11 +117,11 @@ def _matches(arr: Any, pattern: str) -> npt.NDArray[np.bool_]:
     return found
 
 
-def _float_of(arr: Any) -> npt.NDArray[np.float64]:
+def float_of(arr: Any) -> npt.NDArray[np.float64]:
     return np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def _is_whole(x: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+def is_whole(x: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
     whole: npt.NDArray[np.bool_] = np.isfinite(x) & (x == np.floor(x))
     return whole
 
@@ -134,47 +136,47 @@ def _moments(cells: npt.NDArray[np.object_]) -> npt.NDArray[np.datetime64]:
         return np.array([_to_datetime(v) for v in cells], dtype="datetime64[us]")
 
 
-class _Reader(Generic[T]):
+class ValueReader(Generic[T]):
     """The rules of one kind of value, for one cell (``one_*``) and for a column (``many_*``), per input type.
 
     Text arrives cleaned and non-blank (``many``: a large_string array); numbers as float, never NaN;
     moments as datetime (``many``: datetime64[us]). An input type a reader leaves alone fails with ``reason``.
     """
 
-    out: ClassVar[_Out]
+    out: ClassVar[OutKind]
     reason: ClassVar[str]
 
     def one_text(self, text: str) -> Parsed[T]:
-        return _fail(self.reason)
+        return fail_with(self.reason)
 
     def one_number(self, x: float) -> Parsed[T]:
-        return _fail(self.reason)
+        return fail_with(self.reason)
 
     def one_bool(self, b: bool) -> Parsed[T]:
-        return _fail(self.reason)
+        return fail_with(self.reason)
 
     def one_moment(self, m: dt.datetime) -> Parsed[T]:
-        return _fail(self.reason)
+        return fail_with(self.reason)
 
     def one_clock(self, t: dt.time) -> Parsed[T]:
-        return _fail(self.reason)
+        return fail_with(self.reason)
 
-    def _refuse(self, n: int) -> _Many:
-        return _empty(self.out, n), _reasons(n, np.ones(n, dtype=bool), self.reason)
+    def _refuse(self, n: int) -> ManyParsed:
+        return empty_parsed(self.out, n), reasons_for(n, np.ones(n, dtype=bool), self.reason)
 
-    def many_text(self, arr: Any) -> _Many:
+    def many_text(self, arr: Any) -> ManyParsed:
         return self._refuse(len(arr))
 
-    def many_number(self, x: npt.NDArray[np.float64]) -> _Many:
+    def many_number(self, x: npt.NDArray[np.float64]) -> ManyParsed:
         return self._refuse(len(x))
 
-    def many_bool(self, b: npt.NDArray[np.bool_]) -> _Many:
+    def many_bool(self, b: npt.NDArray[np.bool_]) -> ManyParsed:
         return self._refuse(len(b))
 
-    def many_moment(self, m: npt.NDArray[np.datetime64]) -> _Many:
+    def many_moment(self, m: npt.NDArray[np.datetime64]) -> ManyParsed:
         return self._refuse(len(m))
 
-    def many_clock(self, t: npt.NDArray[np.object_]) -> _Many:
+    def many_clock(self, t: npt.NDArray[np.object_]) -> ManyParsed:
         return self._refuse(len(t))
 
     # ------------------------------------------------ one cell
@@ -194,7 +196,7 @@ class _Reader(Generic[T]):
             return self.one_moment(_to_datetime(value))
         if kind == _CLOCK and isinstance(value, dt.time):
             return self.one_clock(value)
-        return _fail(self.reason)
+        return fail_with(self.reason)
 
     # ------------------------------------------------ a column
 
@@ -224,7 +226,7 @@ class _Reader(Generic[T]):
         else:
             missing = self._many_objects(series.to_numpy(dtype=object), parts)
 
-        errors, blank = _reasons(n), missing.copy()
+        errors, blank = reasons_for(n), missing.copy()
         for pos, _, part_errors, part_blank in parts:
             errors[pos] = part_errors
             if part_blank is not None:
@@ -284,7 +286,7 @@ class _Reader(Generic[T]):
         return _take(values, codes), errors[codes], blank[codes]
 
     def _many_distinct(self, arr: Any) -> tuple[Any, npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
-        cleaned = _clean_arrow(arr)
+        cleaned = clean_arrow(arr)
         blank = pc.equal(cleaned, "").to_numpy(zero_copy_only=False)
         if not blank.any():
             return (*self.many_text(cleaned), blank)
@@ -299,9 +301,9 @@ class _Reader(Generic[T]):
                 pc.take(values, pa.array(source)) if len(pos) else pa.nulls(len(arr), pa.large_string())
             )
         else:
-            all_values = _empty(self.out, len(arr))
+            all_values = empty_parsed(self.out, len(arr))
             all_values[pos] = values
-        all_errors = _reasons(len(arr))
+        all_errors = reasons_for(len(arr))
         all_errors[pos] = errors
         return all_values, all_errors, blank
 
@@ -322,7 +324,7 @@ class _Reader(Generic[T]):
         if self.out == "text":
             text = _text_values(n, [(pos, values) for pos, values, _, _ in parts], unset)
             return pd.Series(pd.array(text, dtype="str"), index=index)
-        values = _empty(self.out, n)
+        values = empty_parsed(self.out, n)
         for pos, part_values, _, _ in parts:
             values[pos] = part_values
         if self.out == "int":
@@ -333,11 +335,11 @@ class _Reader(Generic[T]):
         return pd.Series(values, index=index)
 
 
-_R = TypeVar("_R", bound=_Reader[Any])
+_R = TypeVar("_R", bound=ValueReader[Any])
 _READERS: dict[tuple[Any, ...], Any] = {}
 
 
-def _reader(kind: type[_R], *settings: Any) -> _R:
+def shared_reader(kind: type[_R], *settings: Any) -> _R:
     """One reader per kind and settings, built once: readers keep no state but their patterns."""
     key = (kind, *settings)
     found: _R | None = _READERS.get(key)

@@ -200,7 +200,7 @@ def extract_ledger(
         elif type(first) is float:
             unsure = first != first  # NaN
         else:
-            unsure = type(first) not in _PLAIN
+            unsure = type(first) not in PLAIN_NUMBER
         if unsure:
             first = _first_filled(row)
             if first is None and not (marks and any((r, c) in marks for c in by_column)):
@@ -223,7 +223,7 @@ def extract_ledger(
     return RawLedger(source, positions, columns, record_rows, flags), issues
 
 
-_PLAIN = {int, bool, dt.datetime, dt.date, dt.time, dt.timedelta}  # never blank
+PLAIN_NUMBER = {int, bool, dt.datetime, dt.date, dt.time, dt.timedelta}  # never blank
 
 
 def _first_filled(row: Sequence[object]) -> object:
