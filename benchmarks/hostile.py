@@ -17,17 +17,16 @@ Cases (generated into a temporary folder, written without building the XML in me
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
-import time
 import zlib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from run import run_process  # noqa: E402 - benchmarks/run.py, beside this script
 from tests.hostile.make_corpus import RawEntry, repeated, sheet_xml, write_raw_zip, xlsx_entries  # noqa: E402
 
 ROWS, COLS = 50_000, 200
@@ -83,16 +82,10 @@ print(f"{time.perf_counter() - start:.2f}|{found}")
 
 
 def run(cmd: list[str]) -> tuple[float, float, float, str, int]:
-    """Wall and CPU (user + system) seconds, peak RSS in MB, output and exit code of a fresh process."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        out.seek(0)
-        text = out.read().decode("utf-8", "replace")
-    cpu = usage.ru_utime + usage.ru_stime
-    return wall, cpu, usage.ru_maxrss / 1024, text, os.waitstatus_to_exitcode(status)
+    """Wall and CPU (user + system) seconds, peak RSS in MB, output and exit code of a fresh process
+    (``run.run_process``; ``check`` exits 1 on a refused file)."""
+    done = run_process(cmd, ok=(0, 1, 2))
+    return done.wall_s, done.cpu_s, done.peak_mb, done.stdout + done.stderr, done.rc
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,12 +17,13 @@ import argparse
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from run import run_process  # benchmarks/run.py, beside this script
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_S, TARGET_MB = 30.0, 1024.0
@@ -114,15 +115,10 @@ print(json.dumps(out, ensure_ascii=False))
 
 
 def run(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB, stdout of a fresh process."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, cwd=REPO)
-        _, _, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        out.seek(0)
-        text = out.read().decode("utf-8", "replace")
-    return wall, usage.ru_maxrss / 1024, text
+    """Wall seconds, peak RSS in MB, stdout of a fresh process (``run.run_process``; ``score`` exits 1 when
+    the inputs hold errors)."""
+    done = run_process(cmd, ok=(0, 1))
+    return done.wall_s, done.peak_mb, done.stdout
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -213,15 +211,15 @@ def score(folder: Path, rows: int, memory_limit: str, threads: int) -> dict[str,
 
 
 def run_child(*args: str) -> tuple[dict[str, Any], float, float]:
-    """A fresh process; its last stdout line is JSON. Returns it, wall seconds and peak RSS (MB)."""
-    begin = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--child", *args], cwd=REPO, stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    out = proc.stdout.read().decode()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"child {args[0]} failed")
-    return json.loads(out.strip().splitlines()[-1]), time.perf_counter() - begin, usage.ru_maxrss / 1024
+    """A fresh process (``run.run_process``); its last stdout line is JSON. Returns it, wall seconds and peak
+    RSS (MB)."""
+    from run import Failed, run_process
+
+    try:
+        done = run_process([sys.executable, __file__, "--child", *args])
+    except Failed as exc:
+        raise SystemExit(f"child {args[0]} failed: {exc}") from None
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.wall_s, done.peak_mb
 
 
 def main() -> None:

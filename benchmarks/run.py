@@ -58,6 +58,7 @@ class Run:
     out: dict[str, Any] = field(default_factory=dict)  # the child's JSON line (empty for a CLI run)
     stdout: str = ""
     stderr: str = ""
+    cpu_s: float = 0.0  # the child's user + system time (its children's included)
 
     @property
     def work_s(self) -> float:
@@ -88,7 +89,8 @@ def run_process(cmd: list[str], *, ok: tuple[int, ...] = (0,)) -> Run:
     lines = stdout.strip().splitlines()
     if cmd[1:2] == [str(HERE / "_child.py")] and lines:
         payload = json.loads(lines[-1])
-    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, payload, stdout, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, payload, stdout, stderr, cpu)
 
 
 def child(case: str, **args: Any) -> Run:
