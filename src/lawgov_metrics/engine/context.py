@@ -13,7 +13,7 @@ import pandas as pd
 from lawgov_metrics.catalogue.models import Catalogue, Indicator
 from lawgov_metrics.engine.conditions import LedgerMasks
 from lawgov_metrics.engine.judged import text
-from lawgov_metrics.engine.keys import ABSENT, YEAR_SPAN, codes, pair_keys, years_of
+from lawgov_metrics.engine.keys import ABSENT, YEAR_SPAN, codes, first_of_each, pair_keys, years_of
 from lawgov_metrics.engine.values import FieldValues, Found
 from lawgov_metrics.issues import Issue
 
@@ -123,24 +123,31 @@ class Context:
         per row, the first year also counted (a cumulative figure reads the plan's years up to its own)."""
         label = f"台账《{self.catalogue.ledgers_by_id[ledger_id].name}》"
         files = self.shared(("ledger files", ledger_id), lambda: self._ledger_files(ledger_id))
-        first = grid.year if years_back is None else years_back
+        if years_back is None:  # one look-up per row
+            sources = {key: f"{'、'.join(named)} › {label}" for key, named in files.items()}
+            return text([sources.get(key, label) for key in grid.keys().tolist()])
         out = []
-        for unit, since, year in zip(grid.unit.tolist(), first.tolist(), grid.year.tolist(), strict=True):
-            named = dict.fromkeys(f for y in range(since, year + 1) for f in files.get((unit, y), ()))
+        for key, since, year in zip(
+            grid.keys().tolist(), years_back.tolist(), grid.year.tolist(), strict=True
+        ):
+            first = key - year + since  # the same unit in year ``since``
+            named = dict.fromkeys(f for k in range(first, key + 1) for f in files.get(k, ()))
             out.append(f"{'、'.join(named)} › {label}" if named else label)
         return text(out)
 
-    def _ledger_files(self, ledger_id: str) -> dict[tuple[int, int], tuple[str, ...]]:
-        """(unit code, year) → the files its records came from, in the order the records name them."""
+    def _ledger_files(self, ledger_id: str) -> dict[int, tuple[str, ...]]:
+        """(unit, year) key → the files its records came from, in the order the records name them."""
         rows = self.ledger_rows(ledger_id)
         if rows.frame is None:
             return {}
-        placed = rows.keys != ABSENT
-        pairs = pd.DataFrame({"key": rows.keys[placed], "file": rows.frame["_file"].to_numpy()[placed]})
-        out: dict[tuple[int, int], tuple[str, ...]] = {}
-        for key, file in pairs.drop_duplicates().itertuples(index=False):
-            unit, year = divmod(int(key), YEAR_SPAN)
-            out[(unit, year)] = (*out.get((unit, year), ()), str(file))
+        file_codes, names = pd.factorize(rows.frame["_file"])
+        placed = (rows.keys != ABSENT) & (file_codes >= 0)
+        radix = len(names) + 1
+        pairs = rows.keys[placed] * radix + file_codes[placed]
+        out: dict[int, tuple[str, ...]] = {}
+        for pair in pairs[first_of_each(pairs)].tolist():  # each (unit-year, file) once, in record order
+            key, code = divmod(pair, radix)
+            out[key] = (*out.get(key, ()), str(names[code]))
         return out
 
     def _supplied(self) -> tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray]:
