@@ -67,10 +67,14 @@ def parse_bool_series(series: pd.Series[Any], label: str = "") -> ParsedColumn:
     """:func:`parse_bool` over a column; values are the nullable ``boolean`` dtype."""
     words = stated_words(label) if label else {}
     if words and (series.dtype.kind in "OUT" or isinstance(series.dtype, pd.StringDtype)):
-        stripped = series.astype("string").str.strip()
-        said = stripped.map(words)  # the label's own words, as 是/否
-        if said.notna().any():
-            series = series.astype(object).where(said.isna(), said.map({True: "是", False: "否"}))
+        # the label's own words, as 是/否: decided once per distinct value (a column holds a handful)
+        said = {
+            v: "是" if words[v.strip()] else "否"
+            for v in series.dropna().unique()
+            if isinstance(v, str) and v.strip() in words
+        }
+        if said:
+            series = series.astype(object).replace(said)
     return shared_reader(_BoolReader).parse_series(series)
 
 
