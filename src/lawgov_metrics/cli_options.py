@@ -102,7 +102,8 @@ def read_inputs(paths: list[Path], catalogue: Catalogue, units: Path | None) -> 
     if missing:
         fail(f"找不到输入文件或文件夹：{'、'.join(missing)}")
     if Output.verbose:
-        return read_submissions(paths, catalogue, register=units, progress=_timed_reads())
+        # one file after another: each file's time is its own, not shared with the files read beside it
+        return read_submissions(paths, catalogue, register=units, progress=_timed_reads(), workers=1)
     console = stderr_console()
     if Output.quiet or not console.is_terminal:
         return read_submissions(paths, catalogue, register=units)

@@ -8,13 +8,14 @@ one clear issue and the other files go on. Input files are only ever read. An Ex
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from lawgov_metrics.catalogue.models import Catalogue
 from lawgov_metrics.intake.read.columnar import Table
+from lawgov_metrics.intake.read.file_pool import Progress, read_in_order
 from lawgov_metrics.intake.read.ledger_sheet import (
     HEADER_SCAN_ROWS,
     RawLedger,
@@ -44,7 +45,6 @@ from lawgov_metrics.output_paths import walk_files
 from lawgov_metrics.submission import Submission
 
 SUPPORTED = {".xlsx", ".xlsm", ".csv", ".parquet", ".xls", ".et", ".ods"}
-Progress = Callable[[int, int, str], None]
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Issue]]:
@@ -102,9 +102,11 @@ def read_submissions(
     *,
     register: str | Path | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Submission:
     """Read every input into one Submission. The units register is ``register``, else a ``units.csv``
-    among the inputs, else the bundled Haikou register."""
+    among the inputs, else the bundled Haikou register. Small files are read on ``workers`` threads (default:
+    one per core, at most three; :mod:`~lawgov_metrics.intake.read.file_pool`), ``workers=1`` one by one."""
     if catalogue is None:
         from lawgov_metrics.catalogue import load_catalogue
 
@@ -116,13 +118,9 @@ def read_submissions(
     )
     units, register_issues = load_register(register_path, catalogue)
     issues += register_issues
-    reads: list[FileRead] = []
-    for i, path in enumerate(files):
-        if progress is not None:
-            progress(i, len(files), path.name)
-        reads.append(read_file(path, catalogue, units))
-    if progress is not None:
-        progress(len(files), len(files), "")
+    reads = read_in_order(
+        files, lambda path: read_file(path, catalogue, units), progress=progress, workers=workers
+    )
     return assemble(catalogue, units, reads, issues, [str(p) for p in files])
 
 
