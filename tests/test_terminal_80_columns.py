@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 from lawgov_metrics.catalogue import load_catalogue
 from lawgov_metrics.catalogue.describe import catalogue_record, indicator_record
 from lawgov_metrics.cli import app
+from lawgov_metrics.render.breakable_text import BreakableText
 from lawgov_metrics.render.catalogue_view import print_catalogue_table, print_indicator
-from lawgov_metrics.render.line_breaks import BreakableText, break_offsets, pieces
+from lawgov_metrics.render.line_breaks import break_offsets, pieces
 from lawgov_metrics.render.payload import check_payload
 from lawgov_metrics.render.terminal import render_terminal, score_view
 from lawgov_metrics.render.terminal_check import render_check_terminal

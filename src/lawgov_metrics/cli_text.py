@@ -2,9 +2,9 @@
 
 typer vendors click with its English words written into the code (``Usage:``, ``Show this message and exit.``,
 ``Missing option``, ``No such option``), not behind a gettext catalogue, so a translation file cannot reach them.
-The app's group and commands use the classes below instead: they draw the help page themselves (through rich,
-which measures Chinese by display width, where click's formatter counts characters and overflows an 80-column
-terminal) and turn every usage error into one Chinese message, exit code 2.
+The app's group and commands use the classes below instead: they draw the help page themselves, measured by
+display width (click's formatter counts characters, so Chinese overflows an 80-column terminal), and turn every
+usage error into one Chinese message, exit code 2.
 """
 
 from __future__ import annotations
@@ -128,50 +128,96 @@ def _width() -> int:
     return max(40, min(columns, 100))
 
 
+HELP_INDENT = 2  # a section's rows under its title
+HELP_GAP = 2  # between an option and what it does
+
+
 def help_page(command: Command, ctx: Context) -> str:
-    """The help page drawn with rich: a grid whose first column (options, metavars) never wraps."""
-    from rich.console import Console, Group
-    from rich.table import Table
-    from rich.text import Text
+    """The help page, measured by display width (a Chinese character takes two columns): the usage line, the
+    command's help, then 参数/选项/命令 as two columns, the first (option names, metavars) never broken, the
+    second broken between Chinese characters (:mod:`lawgov_metrics.render.line_breaks`).
 
-    from lawgov_metrics.render.line_breaks import BreakableText
+    Drawn as plain lines: ``--help`` must start fast, and rich's console alone costs more to import than the
+    rest of the page. The layout is rich's table grid's; where rich would have to squeeze the first column (a
+    terminal too narrow for the longest option name), rich draws the page (:func:`_help_page_rich`)."""
+    width = _width()
+    sections = _help_sections(command, ctx)
+    body = command.help.split("\f", 1)[0].strip() if command.help else ""
+    page = _plain_help_page(width, usage_line(command, ctx), body, sections)
+    if page is None:
+        return _help_page_rich(width, usage_line(command, ctx), body, sections)
+    return "\n".join(page)
 
-    out = io.StringIO()
-    console = Console(file=out, width=_width(), color_system=None, highlight=False, markup=False, emoji=False)
-    console.print(Text(usage_line(command, ctx)))
-    if command.help:
-        console.print()
-        console.print(
-            Group(BreakableText(command.help.split("\f", 1)[0].strip()))
-        )  # print() joins bare Texts
 
-    def section(title: str, rows: Sequence[tuple[str, str]]) -> None:
-        if not rows:
-            return
-        grid = Table.grid(padding=(0, 2), pad_edge=False)
-        grid.add_column(no_wrap=True)
-        grid.add_column(overflow="fold")
-        for name, text in rows:
-            grid.add_row(Text(name), BreakableText(text))
-        console.print()
-        console.print(Text(title))
-        from rich.padding import Padding
+Sections = list[tuple[str, list[tuple[str, str]]]]
 
-        console.print(Padding(grid, (0, 0, 0, 2)))
 
+def _help_sections(command: Command, ctx: Context) -> Sections:
     params = [row for p in command.get_params(ctx) if (row := _help_row(p, ctx)) is not None]
     arguments = [
         row for p, row in zip(command.get_params(ctx), params, strict=False) if isinstance(p, TyperArgument)
     ]
-    section("参数：", arguments)
-    section("选项：", [row for row in params if row not in arguments])
+    sections: Sections = [("参数：", arguments), ("选项：", [row for row in params if row not in arguments])]
     if isinstance(command, TyperGroup):
         commands = []
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
             if sub is not None and not sub.hidden:
                 commands.append((name, sub.short_help or _short_help(sub.help or "")))
-        section("命令：", commands)
+        sections.append(("命令：", commands))
+    return [(title, rows) for title, rows in sections if rows]
+
+
+def _plain_help_page(width: int, usage: str, body: str, sections: Sections) -> list[str] | None:
+    """The page as lines, or None where the layout needs rich (the usage line or an option name too wide)."""
+    from rich.cells import cell_len
+
+    from lawgov_metrics.render.line_breaks import wrap
+
+    if cell_len(usage) > width or "\t" in body:
+        return None
+    lines = [usage]
+    if body:
+        lines += ["", *wrap(body, width)]
+    for title, rows in sections:
+        names = max(cell_len(name) for name, _ in rows)
+        widest = max(cell_len(line) for _, text in rows for line in text.split("\n"))
+        column = min(widest, width - HELP_INDENT - names - HELP_GAP)
+        if column < 2 or any("\t" in text for _, text in rows):  # rich squeezes the names: let it draw
+            return None
+        lines += ["", title]
+        for name, text in rows:
+            lead = " " * HELP_INDENT + name + " " * (names - cell_len(name) + HELP_GAP)
+            for line in wrap(text, column):
+                lines.append((lead + line).rstrip())
+                lead = " " * (HELP_INDENT + names + HELP_GAP)
+    return lines
+
+
+def _help_page_rich(width: int, usage: str, body: str, sections: Sections) -> str:
+    """The same page through rich's grid, for the layouts :func:`_plain_help_page` leaves to it."""
+    from rich.console import Console, Group
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    from lawgov_metrics.render.breakable_text import BreakableText
+
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system=None, highlight=False, markup=False, emoji=False)
+    console.print(Text(usage))
+    if body:
+        console.print()
+        console.print(Group(BreakableText(body)))  # print() joins bare Texts
+    for title, rows in sections:
+        grid = Table.grid(padding=(0, HELP_GAP), pad_edge=False)
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for name, text in rows:
+            grid.add_row(Text(name), BreakableText(text))
+        console.print()
+        console.print(Text(title))
+        console.print(Padding(grid, (0, 0, 0, HELP_INDENT)))
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
 
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from lawgov_metrics.render.line_breaks import BreakableText
+from lawgov_metrics.render.breakable_text import BreakableText
 from lawgov_metrics.render.safe_text import terminal_text
 
 

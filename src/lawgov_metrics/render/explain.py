@@ -12,7 +12,7 @@ from rich.text import Text
 
 from lawgov_metrics.catalogue.describe import formula_label, indicator_record
 from lawgov_metrics.issues import Issue
-from lawgov_metrics.render.line_breaks import BreakableText  # ids and numbers never cut at 80 columns
+from lawgov_metrics.render.breakable_text import BreakableText  # ids and numbers never cut at 80 columns
 from lawgov_metrics.render.safe_text import terminal_text
 from lawgov_metrics.results import Assessment, remark_text
 

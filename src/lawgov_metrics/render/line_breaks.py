@@ -7,21 +7,18 @@ there (and at spaces) but keeps every run of Latin letters, digits and signs who
 date, ``53/53``), keeps closing punctuation off the start of a line and opening punctuation off its end
 (禁则) — a run longer than 20 (a path) may break after a slash — and tells the table its narrowest width (the widest unbreakable piece), so the table gives the
 column room for it. A piece wider than the whole column is folded, as rich would.
+
+The breaking itself (:func:`pieces`, :func:`break_offsets`, :func:`wrap`) needs only rich's display widths;
+the :class:`rich.text.Text` that uses it in tables is :mod:`lawgov_metrics.render.breakable_text`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from itertools import pairwise
 
-from rich.cells import cell_len, chop_cells
-from rich.containers import Lines
-from rich.measure import Measurement
-from rich.text import Text
-
-if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, JustifyMethod, OverflowMethod
+from rich.cells import cell_len, chop_cells  # display width only: the help page imports no more of rich
 
 _CLOSING = set(
     "，。、；：！？）」』】》〕〉”’%‰…·.,;:!?)]}"
@@ -84,43 +81,11 @@ def break_offsets(text: str, width: int) -> list[int]:
     return [o for o in offsets if 0 < o < len(text)]
 
 
-class BreakableText(Text):
-    """:class:`rich.text.Text` broken between Chinese characters, never inside an id or a number.
-
-    In a table cell or a :class:`rich.console.Group`; ``console.print(text)`` alone would join it into a plain
-    Text first (rich merges the Texts of one print call)."""
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        lines = self.plain.splitlines() or [""]
-        widest = max(cell_len(line) for line in lines)
-        narrowest = max((cell_len(p.rstrip()) for line in lines for p in pieces(line)), default=widest)
-        return Measurement(narrowest, widest)
-
-    def wrap(
-        self,
-        console: Console,
-        width: int,
-        *,
-        justify: JustifyMethod | None = None,
-        overflow: OverflowMethod | None = None,
-        tab_size: int = 8,
-        no_wrap: bool | None = None,
-    ) -> Lines:
-        if no_wrap or self.no_wrap or overflow == "ignore":
-            return super().wrap(
-                console, width, justify=justify, overflow=overflow, tab_size=tab_size, no_wrap=no_wrap
-            )
-        wrap_justify = justify or self.justify or "default"
-        wrap_overflow = overflow or self.overflow or "fold"
-        lines = Lines()
-        for line in self.split(allow_blank=True):
-            if "\t" in line:
-                line.expand_tabs(tab_size)
-            new_lines = line.divide(break_offsets(line.plain, width))
-            for part in new_lines:
-                part.rstrip_end(width)
-            new_lines.justify(console, width, justify=wrap_justify, overflow=wrap_overflow)
-            for part in new_lines:
-                part.truncate(width, overflow=wrap_overflow)
-            lines.extend(new_lines)
-        return lines
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` broken into lines of at most ``width`` cells (line ends kept as breaks), trailing spaces
+    dropped: what :class:`~lawgov_metrics.render.breakable_text.BreakableText` shows, as plain strings."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        cuts = [0, *break_offsets(line, width), len(line)]
+        lines += [line[a:b].rstrip() for a, b in pairwise(cuts)] if line else [""]
+    return lines
