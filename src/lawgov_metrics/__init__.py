@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from lawgov_metrics.api import (
         Assessment,
         CheckReport,
+        InputOverwriteError,
         Submission,
         check,
         evaluate,
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 _API = {
     "Assessment",
     "CheckReport",
+    "InputOverwriteError",
     "Submission",
     "check",
     "evaluate",
@@ -35,6 +37,7 @@ __all__ = [
     "Catalogue",
     "CatalogueError",
     "CheckReport",
+    "InputOverwriteError",
     "Submission",
     "__version__",
     "check",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from lawgov_metrics import results
 from lawgov_metrics.catalogue import Catalogue, load_catalogue
 from lawgov_metrics.intake.read.submissions import read_submissions
+from lawgov_metrics.output_paths import InputOverwriteError
 from lawgov_metrics.results import CheckReport
 from lawgov_metrics.submission import Submission
 
@@ -34,15 +35,31 @@ class Assessment(results.Assessment):
     the API reaches the renderers, the results never do."""
 
     def write_json(self, path: str | Path) -> None:
+        """The JSON report (``schemas/score.schema.json``); raises :class:`InputOverwriteError` for a path
+        that is one of the files the assessment was read from."""
         from lawgov_metrics.render.jsonout import write_json_atomic
 
+        self._refuse_inputs(Path(path))
         write_json_atomic(self.json_payload(), Path(path))
 
     def write_excel(self, path: str | Path, *, inputs: list[str] | None = None) -> None:
+        """The Excel report; raises :class:`InputOverwriteError` for a path that is one of the files the
+        assessment was read from (or one of ``inputs``), as ``score -o`` refuses it."""
         from lawgov_metrics.render.xlsx import write_xlsx
 
+        self._refuse_inputs(Path(path), inputs)
         generated_at = dt.datetime.now().astimezone()  # the analyst's own clock, with its offset
         write_xlsx(self, Path(path), inputs=inputs or list(self.files), generated_at=generated_at)
+
+    def _refuse_inputs(self, path: Path, inputs: list[str] | None = None) -> None:
+        from lawgov_metrics.intake.read.own_reports import is_own_report
+        from lawgov_metrics.output_paths import overwritten_input
+
+        if path.is_file() and is_own_report(path):
+            return  # an earlier report of this tool: skipped when read, so no input, and replaced
+        reason = overwritten_input(path, [Path(f) for f in (*self.files, *(inputs or ()))])
+        if reason is not None:
+            raise InputOverwriteError(reason)
 
 
 def evaluate(

@@ -24,6 +24,10 @@ REPORT_PROPERTY = "lawgov-metrics-report"
 MAX_WALKED_FILES = 1_000_000  # a folder walk stops here (a link loop is cut earlier, by inode)
 
 
+class InputOverwriteError(ValueError):
+    """Raised by the Python API's report writers for a path that is one of the assessment's input files."""
+
+
 @dataclass(frozen=True)
 class InputFile:
     path: Path
