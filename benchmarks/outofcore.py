@@ -2,6 +2,7 @@
 
     python benchmarks/outofcore.py                      # 10^6 and 10^7 rows: ~1 min
     python benchmarks/outofcore.py --rows 100000000     # 10^8 rows: generate ~2 GB, aggregate, delete
+    python benchmarks/outofcore.py --startups --paths sql,records   # a 企业开办办件台账 (duration), both paths
     #   --memory-limit 1GB  --threads 2  --keep DIR (keep and reuse the generated dataset)
 
 The ledger is the catalogue's widest: 28 derived fields (25 yearly counts by activity type, 3 half-yearly),
@@ -100,8 +101,9 @@ def expected(rows: int, units: int, types: int) -> tuple[Any, Any]:
 
 
 def generate_startups(rows: int, folder: Path, memory_limit: str) -> dict[str, Any]:
-    """The limit of the design: a 企业开办办件台账 (read by a duration indicator, so its rows come into pandas).
-    Row i: unit i % 60, year 2021 + (i // 60) % 5, accepted on day (i * 37) % 365, completed i % 3 days later."""
+    """A 企业开办办件台账, read by a duration indicator (≤1个工作日): each record's span in working days is
+    computed in SQL, joined with the official calendar. Row i: unit i % 60, year 2021 + (i // 60) % 5, accepted
+    on day (i * 37) % 365, completed i % 3 days later."""
     import duckdb
 
     con = duckdb.connect()
@@ -123,30 +125,75 @@ def generate_startups(rows: int, folder: Path, memory_limit: str) -> dict[str, A
     return {"generate_s": time.perf_counter() - start, "dataset_mb": size / 2**20}
 
 
-def score_startups(folder: Path, rows: int, memory_limit: str, threads: int) -> dict[str, Any]:
+def score_startups(folder: Path, rows: int, memory_limit: str, threads: int, path: str) -> dict[str, Any]:
+    """``path`` ``sql``: the spans counted in SQL (``lawgov_metrics.with_ledger_dataset`` gives DuckDB the
+    calendar); ``records``: no calendar, so the ledger's records come into pandas and the engine judges them
+    one by one (the path before the spans moved into SQL)."""
     import datetime as dt
     import resource
 
-    from lawgov_metrics import evaluate, load_catalogue, read_submissions
-    from lawgov_metrics.intake.dataset.duckdb_ledgers import with_ledger_dataset
+    from lawgov_metrics import evaluate, load_catalogue, read_submissions, with_ledger_dataset
+    from lawgov_metrics.intake.dataset import duckdb_ledgers
 
     start = time.perf_counter()
     catalogue = load_catalogue()
     submission = read_submissions([REPO / "samples" / "haikou" / "units.csv"], catalogue)
-    scaled = with_ledger_dataset(submission, folder, catalogue, memory_limit=memory_limit, threads=threads)
+    aggregate = with_ledger_dataset if path == "sql" else duckdb_ledgers.with_ledger_dataset
+    scaled = aggregate(submission, folder, catalogue, memory_limit=memory_limit, threads=threads)
     aggregated = time.perf_counter()
     assessment = evaluate(catalogue, scaled, years=range(2021, 2026), as_of=dt.date(2026, 6, 30))
     done = time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results = assessment.results[assessment.results["indicator"] == "business_startup_one_workday"]
+    # the guard (SQL path): every unit-year's records and those within 1 working day, against the formula
+    want = expected_startups(rows) if path == "sql" else {}
+    assert scaled.durations is not None
+    counts = scaled.durations.counts
+    counts = counts[counts["indicator"] == "business_startup_one_workday"]
+    got = {
+        (str(u), int(y)): (int(t), int(w))
+        for u, y, t, w in zip(counts["unit"], counts["year"], counts["total"], counts["within"], strict=True)
+    }
+    wrong = sum(got.get(key) != figures for key, figures in want.items()) + len(set(got) - set(want))
     return {
         "rows": rows,
-        "records_in_memory": len(scaled.ledgers["business_startups"]),
+        "path": path,
+        "records_in_memory": len(scaled.ledgers.get("business_startups", ())),
         "aggregate_s": aggregated - start,
         "evaluate_s": done - aggregated,
         "work_s": done - start,
-        "peak_mb_at_score": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb_at_score": peak,
+        "figures_checked": len(want),
+        "figures_wrong": wrong,
         "statuses": {str(k): int(v) for k, v in results["status"].value_counts().items()},
     }
+
+
+def expected_startups(rows: int) -> dict[tuple[str, int], tuple[int, int]]:
+    """Per (unit, year): the records and those completed within 1 working day, from the generating formula
+    (counted per distinct (unit, year, day, lag) with NumPy; the spans by engine/calendar.py)."""
+    import numpy as np
+    import pandas as pd
+
+    from lawgov_metrics.engine.calendar import working_days_between
+
+    units = _units()
+    bins = np.zeros(len(units) * YEARS * 365 * 3, dtype=np.int64)
+    for first in range(0, rows, CHUNK):
+        i = np.arange(first, min(rows, first + CHUNK), dtype=np.int64)
+        key = (((i % 60) * YEARS + (i // 60) % YEARS) * 365 + (i * 37) % 365) * 3 + i % 3
+        bins += np.bincount(key, minlength=len(bins))
+    combo = np.arange(YEARS * 365 * 3)  # (year, day, lag)
+    year, day, lag = 2021 + combo // (365 * 3), combo // 3 % 365, combo % 3
+    accepted = pd.Series(pd.to_datetime([f"{y}-01-01" for y in year]) + pd.to_timedelta(day, unit="D"))
+    span, _ = working_days_between(accepted, accepted + pd.to_timedelta(lag, unit="D"))
+    within = (span.to_numpy() <= 1).reshape(YEARS, 365 * 3)
+    per = bins.reshape(len(units), YEARS, 365 * 3)
+    out = {}
+    for u, unit in enumerate(units):
+        for y in range(YEARS):
+            out[(unit, 2021 + y)] = (int(per[u, y].sum()), int(per[u, y][within[y]].sum()))
+    return {k: v for k, v in out.items() if v[0]}
 
 
 def score(folder: Path, rows: int, memory_limit: str, threads: int) -> dict[str, Any]:
@@ -211,15 +258,16 @@ def score(folder: Path, rows: int, memory_limit: str, threads: int) -> dict[str,
 
 
 def run_child(*args: str) -> tuple[dict[str, Any], float, float]:
-    """A fresh process (``run.run_process``); its last stdout line is JSON. Returns it, wall seconds and peak
-    RSS (MB)."""
+    """A fresh process (``run.run_process``); its last stdout line is JSON. Returns it (with the child's CPU
+    seconds, ``cpu_s``), wall seconds and peak RSS (MB)."""
     from run import Failed, run_process
 
     try:
         done = run_process([sys.executable, __file__, "--child", *args])
     except Failed as exc:
         raise SystemExit(f"child {args[0]} failed: {exc}") from None
-    return json.loads(done.stdout.strip().splitlines()[-1]), done.wall_s, done.peak_mb
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**got, "cpu_s": done.cpu_s}, done.wall_s, done.peak_mb
 
 
 def main() -> None:
@@ -228,6 +276,11 @@ def main() -> None:
     parser.add_argument("--memory-limit", default="1GB")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--startups", action="store_true", help="the per-record limit: a duration ledger")
+    parser.add_argument(
+        "--paths",
+        default="sql",
+        help="with --startups: sql (spans in SQL), records (rows into pandas), or both",
+    )
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the datasets under this folder")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -239,7 +292,10 @@ def main() -> None:
             print(json.dumps(generate_startups(rows, folder, args.memory_limit)))
         elif case == "score-startups":
             print(
-                json.dumps(score_startups(folder, rows, args.memory_limit, args.threads), ensure_ascii=False)
+                json.dumps(
+                    score_startups(folder, rows, args.memory_limit, args.threads, args.child[3]),
+                    ensure_ascii=False,
+                )
             )
         else:
             print(json.dumps(score(folder, rows, args.memory_limit, args.threads), ensure_ascii=False))
@@ -255,14 +311,16 @@ def main() -> None:
                 made, _, gen_mb = run_child("generate" + suffix, str(folder), str(rows))
                 made |= {"generate_peak_mb": gen_mb}
             extra = ["--memory-limit", args.memory_limit, "--threads", str(args.threads)]
-            got, wall, peak = run_child("score" + suffix, str(folder), str(rows), *extra)
-            print(
-                json.dumps(
-                    {**made, **got, "wall_s": wall, "peak_mb": peak, "memory_limit": args.memory_limit},
-                    ensure_ascii=False,
-                ),
-                flush=True,
-            )
+            for path in args.paths.split(",") if args.startups else [""]:  # alternated: the same load on both
+                case = ["score" + suffix, str(folder), str(rows)] + ([path] if path else [])
+                got, wall, peak = run_child(*case, *extra)
+                print(
+                    json.dumps(
+                        {**made, **got, "wall_s": wall, "peak_mb": peak, "memory_limit": args.memory_limit},
+                        ensure_ascii=False,
+                    ),
+                    flush=True,
+                )
             if not args.keep:
                 shutil.rmtree(folder)
     finally:

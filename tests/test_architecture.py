@@ -82,7 +82,7 @@ ALLOWED: dict[str, set[str]] = {
     "engine": {"catalogue", "issues", "submission", "results"},
     "intake": {"catalogue", "issues", "submission", "layout", "intake", "output_paths"},
     "render": {"catalogue", "issues", "results", "layout", "render", "__init__", "output_paths"},
-    "api": {"catalogue", "issues", "submission", "results", "intake", "engine", "render"},
+    "api": {"catalogue", "issues", "submission", "results", "intake", "engine", "render", "output_paths"},
     "cli": {"__init__", "api", "catalogue", "issues", "submission", "results", "intake", "render"}
     | {"cli_text", "cli_options", "output_paths"},
     "cli_text": {"render"},

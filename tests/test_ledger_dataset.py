@@ -54,16 +54,18 @@ def test_the_haikou_samples_score_the_same_from_parquet(catalogue, tmp_path: Pat
     assert set(judged["indicator"]) == by_kind
     want = submission.coverage[["ledger", "unit", "year"]].drop_duplicates()
     key = ["ledger", "unit", "year"]
-    got = scaled.coverage.sort_values(key).reset_index(drop=True).astype({"unit": "str", "ledger": "str"})
+    got = (
+        scaled.coverage[key].sort_values(key).reset_index(drop=True).astype({"unit": "str", "ledger": "str"})
+    )
     assert got.equals(want.sort_values(key).reset_index(drop=True).astype({"unit": "str", "ledger": "str"}))
-    # only the ledgers the per-record indicators read come into memory, with only the columns they read
-    assert set(scaled.ledgers) == {
-        "enforcement_staff",
-        "enforcement_training",
-        "staff_roster",
-        "staff_study",
-        "opinion_events",
-        "business_startups",
+    # only the ledgers the per-person indicators read come into memory, with only the columns they read;
+    # the duration ledgers (企业开办, 舆情) are counted in SQL
+    assert set(scaled.ledgers) == {"enforcement_staff", "enforcement_training", "staff_roster", "staff_study"}
+    assert scaled.durations is not None
+    assert set(scaled.durations.indicators) == {
+        "business_startup_one_workday",
+        "opinion_release_within_5h",
+        "opinion_press_conference_within_24h",
     }
     assert "title" not in scaled.ledgers["staff_study"].columns
 

@@ -91,8 +91,8 @@ def test_the_spark_form_is_spark_sql(catalogue) -> None:
 
 
 def test_the_documented_spark_run_gives_the_duckdb_figures(catalogue, tmp_path: Path) -> None:
-    """docs/OUT-OF-CORE.md's Spark block, run as written over a dataset of the 2024 samples: the coverage and
-    derived figures it assembles equal DuckDB's."""
+    """docs/OUT-OF-CORE.md's Spark block, run as written over a dataset of the 2024 samples: the coverage,
+    derived figures and duration counts (the calendar registered as a view) it assembles equal DuckDB's."""
     pytest.importorskip("pyspark")
     from lawgov_metrics.intake.read.submissions import read_submissions
 
@@ -107,9 +107,19 @@ def test_the_documented_spark_run_gives_the_duckdb_figures(catalogue, tmp_path: 
         from pyspark.sql import SparkSession
 
         SparkSession.builder.getOrCreate().stop()
-    duckdb = read_ledger_dataset(tmp_path, catalogue)
+    from lawgov_metrics.engine.calendar import workday_table
+
+    duckdb = read_ledger_dataset(tmp_path, catalogue, workdays=workday_table())
     assert len(duckdb.derived) > 1000
     for name in ("coverage", "derived"):
         spark_frame = scope[name]
         assert isinstance(spark_frame, pd.DataFrame)
         pd.testing.assert_frame_equal(spark_frame, getattr(duckdb, name), obj=name)
+    spark_durations = scope["durations"]
+    assert spark_durations.indicators == duckdb.durations.indicators  # type: ignore[attr-defined]
+    assert "business_startup_one_workday" in duckdb.durations.indicators
+    for name in ("counts", "negative", "outside"):
+        spark_frame, duckdb_frame = getattr(spark_durations, name), getattr(duckdb.durations, name)
+        got = spark_frame.sort_values(list(spark_frame.columns)).reset_index(drop=True)  # in no set order
+        want = duckdb_frame.sort_values(list(duckdb_frame.columns)).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, want, obj=name)

@@ -98,10 +98,17 @@ def with_ledger_dataset(
     """The submission with ledgers too big for pandas taken from a Parquet dataset (``<root>/<ledger id>/
     unit=…/year=…/*.parquet``) and aggregated out of core by DuckDB (docs/OUT-OF-CORE.md); ``evaluate`` then
     gives the same results and issues as from the same records read into pandas. Needs the ``scale`` extra."""
+    from lawgov_metrics.engine.calendar import workday_table
     from lawgov_metrics.intake.dataset.duckdb_ledgers import with_ledger_dataset as aggregate
 
     return aggregate(
-        submission, root, catalogue, register=register, memory_limit=memory_limit, threads=threads
+        submission,
+        root,
+        catalogue,
+        register=register,
+        memory_limit=memory_limit,
+        threads=threads,
+        workdays=workday_table(),  # durations in working days are counted in SQL, joined with the calendar
     )
 
 
@@ -135,6 +142,7 @@ __all__ = [
     "Assessment",
     "Catalogue",
     "CheckReport",
+    "InputOverwriteError",
     "Submission",
     "check",
     "evaluate",

@@ -15,6 +15,10 @@
             ``intake/dataset/``), ``DERIVED_COLUMNS`` per covered unit-year, period and field; when given,
             the engine takes them instead of deriving from ``ledgers`` (which then need only the ledgers the
             per-record indicators read).
+``durations`` (optional) duration indicators whose records were counted elsewhere (:class:`DurationFigures`):
+            for an indicator named there, the engine reads these counts and issue rows, not its ledger.
+            ``coverage`` may then carry ``files`` (per ledger, unit and year: the files its records came
+            from, in order) to name the source of a ledger whose records are not in ``ledgers``.
 ``invalid`` ``(unit, year, field)`` whose reported value failed validation → 数据有误.
 ``answers`` explicit answers where a figure was expected: ``unit, year, period, field, answer, source``
             (and, from the reader, ``cited, as_of, note`` as in ``values``) with
@@ -42,6 +46,27 @@ REMARK_COLUMNS = ("cited", "as_of", "note")  # a figure's 来源, 统计截止�
 ANSWER_LABELS = {"not_applicable": "不适用", "not_published": "未公开"}
 LEDGER_META_COLUMNS = ("unit", "year", "half", "quarter", "_file", "_sheet", "_row", "_invalid")
 DERIVED_COLUMNS = ("unit", "year", "period", "field", "value", "source", "rows", "invalid")
+DURATION_COLUMNS = ("indicator", "unit", "year", "total", "within", "bad")
+NEGATIVE_SPAN_COLUMNS = ("indicator", "unit", "_file", "_sheet", "_row")
+OUTSIDE_CALENDAR_COLUMNS = ("indicator", "unit", "_file", "_sheet", "records", "_row")
+
+
+@dataclass(frozen=True)
+class DurationFigures:
+    """Duration indicators aggregated out of core (``intake/dataset/``), for the indicators in ``indicators``.
+
+    ``counts``   ``DURATION_COLUMNS``: per indicator and unit-year with records, the records counted (after the
+                 indicator's ``where``), those within its bound, and whether any counted one is wrong
+                 (``_invalid``, a negative span, a working-day date outside the official calendar);
+    ``negative`` ``NEGATIVE_SPAN_COLUMNS``: each counted record whose end is before its start, one issue each;
+    ``outside``  ``OUTSIDE_CALENDAR_COLUMNS``: per indicator, unit, file and sheet, the records whose dates the
+                 official calendar does not cover, and the first such row.
+    """
+
+    indicators: tuple[str, ...]
+    counts: pd.DataFrame
+    negative: pd.DataFrame
+    outside: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -56,6 +81,7 @@ class Submission:
     files: tuple[str, ...] = ()
     names: Mapping[str, str] = field(default_factory=dict)
     derived: pd.DataFrame | None = None
+    durations: DurationFigures | None = None
 
     @property
     def years(self) -> list[int]:

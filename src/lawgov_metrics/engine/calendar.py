@@ -69,3 +69,11 @@ def days_between(start: pd.Series, end: pd.Series) -> pd.Series:
     return (pd.to_datetime(end).dt.normalize() - pd.to_datetime(start).dt.normalize()).dt.days.astype(
         "float64"
     )
+
+
+def workday_table() -> pd.DataFrame:
+    """Every day of the official calendar's years (``day``) and the running count of working days up to and
+    including it (``workdays``): the table an SQL engine joins to count working days as
+    :func:`working_days_between` does, the end date's count minus the start date's (``intake/dataset/``)."""
+    days, cumulative = _workday_index(*calendar_years())
+    return pd.DataFrame({"day": days.astype("datetime64[ns]"), "workdays": cumulative.astype(np.int64)})

@@ -16,6 +16,7 @@ from lawgov_metrics.engine.judged import text
 from lawgov_metrics.engine.keys import ABSENT, YEAR_SPAN, codes, first_of_each, pair_keys, years_of
 from lawgov_metrics.engine.values import FieldValues, Found
 from lawgov_metrics.issues import Issue
+from lawgov_metrics.submission import DurationFigures
 
 T = TypeVar("T")
 
@@ -78,7 +79,8 @@ class LedgerRows:
 @dataclass
 class Context:
     """What the judges read: every figure by field, the ledgers, which ledgers were supplied, the assessed units
-    (a grid's unit codes are positions in ``units``), the plan period and the day deadlines are judged on."""
+    (a grid's unit codes are positions in ``units``), the plan period, the day deadlines are judged on and the
+    duration indicators counted out of core (``Submission.durations``)."""
 
     catalogue: Catalogue
     values: FieldValues
@@ -86,6 +88,7 @@ class Context:
     coverage: pd.DataFrame
     units: np.ndarray
     as_of: dt.date
+    durations: DurationFigures | None = None
     issues: list[Issue] = field(default_factory=list)
     _ledger_rows: dict[str, LedgerRows] = field(default_factory=dict)
     _shared: dict[Hashable, object] = field(default_factory=dict)
@@ -139,7 +142,7 @@ class Context:
         """(unit, year) key → the files its records came from, in the order the records name them."""
         rows = self.ledger_rows(ledger_id)
         if rows.frame is None:
-            return {}
+            return self._covered_files(ledger_id)
         file_codes, names = pd.factorize(rows.frame["_file"])
         placed = (rows.keys != ABSENT) & (file_codes >= 0)
         radix = len(names) + 1
@@ -149,6 +152,18 @@ class Context:
             key, code = divmod(pair, radix)
             out[key] = (*out.get(key, ()), str(names[code]))
         return out
+
+    def _covered_files(self, ledger_id: str) -> dict[int, tuple[str, ...]]:
+        """The same from coverage's ``files``, for a ledger whose records were counted out of core."""
+        if "files" not in self.coverage:
+            return {}
+        mine = self.coverage[self.coverage["ledger"] == ledger_id]
+        keys = pair_keys(codes(self._unit_index(), mine["unit"]), years_of(mine["year"]))
+        return {
+            key: tuple(map(str, files))
+            for key, files in zip(keys.tolist(), mine["files"].tolist(), strict=True)
+            if key != ABSENT
+        }
 
     def _supplied(self) -> tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray]:
         """Coverage as codes, read once: (ledger code, ledger ids, unit code, year) per row."""

@@ -55,6 +55,7 @@ def evaluate(
         coverage=coverage,
         units=unit_names,
         as_of=as_of,
+        durations=submission.durations,
     )
     submitted = _submitted(values, coverage) | set(
         zip(answers["unit"].tolist(), answers["year"].astype(int).tolist(), strict=True)

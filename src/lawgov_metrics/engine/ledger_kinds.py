@@ -2,7 +2,8 @@
 
 Each judge goes through its indicators one at a time (each reads its own ledgers and filters), but a roster or
 an activity shared by several indicators is read once per evaluation, and every per-unit-year figure is
-placed on the grid by integer keys rather than merged.
+placed on the grid by integer keys rather than merged. A duration indicator whose records were counted out of
+core (``Submission.durations``: each span computed in SQL) reads those counts and issue rows instead.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from lawgov_metrics.catalogue.models import (
     Roster,
 )
 from lawgov_metrics.engine.calendar import calendar_years, days_between, hours_between, working_days_between
-from lawgov_metrics.engine.context import Context, Grid
+from lawgov_metrics.engine.context import Context, Grid, LedgerRows
 from lawgov_metrics.engine.judged import (
     EPS,
     Inputs,
@@ -33,8 +34,9 @@ from lawgov_metrics.engine.judged import (
     select,
     text,
 )
-from lawgov_metrics.engine.keys import ABSENT, YEAR_SPAN, KeyIndex
+from lawgov_metrics.engine.keys import ABSENT, YEAR_SPAN, KeyIndex, codes, pair_keys, years_of
 from lawgov_metrics.issues import Issue
+from lawgov_metrics.submission import DurationFigures
 
 # ---------------------------------------------------------------- per person, cumulative
 
@@ -188,32 +190,11 @@ def judge_duration(ctx: Context, grid: Grid) -> Judged:
 def _duration(ctx: Context, ind: DurationIndicator, grid: Grid) -> Judged:
     ledger = ctx.ledger_rows(ind.ledger)
     ledger_name = ctx.catalogue.ledgers_by_id[ind.ledger].name
-    total = np.zeros(len(grid))
-    within = np.zeros(len(grid))
-    bad = np.zeros(len(grid), dtype=bool)
-    if ledger.frame is not None and ledger.masks is not None:
-        chosen = ledger.masks.where(ind.where)
-        rows = ledger.frame[chosen]
-        start, end = rows[ind.start], rows[ind.end]
-        if ind.unit == "workday":
-            span, outside = working_days_between(start, end)
-            if outside.any():
-                _report_outside_calendar(ctx, rows[outside], ledger_name)
-        elif ind.unit == "hour":
-            span, outside = hours_between(start, end), pd.Series(False, index=rows.index)
-        else:
-            span, outside = days_between(start, end), pd.Series(False, index=rows.index)
-        late = span.to_numpy(dtype=np.float64, na_value=np.nan)
-        negative = late < 0
-        if negative.any():
-            _report_negative(ctx, rows[negative], ledger_name, ind)
-        in_time = (late <= ind.max + EPS) & ~negative  # an unfinished record (no end) is overdue
-        wrong = outside.to_numpy(dtype=bool) | negative | rows["_invalid"].to_numpy(dtype=bool)
-        place = KeyIndex(grid.keys()).find(ledger.keys[chosen])
-        counted = place >= 0
-        total = np.bincount(place[counted], minlength=len(grid)).astype(np.float64)
-        within = np.bincount(place[counted & in_time], minlength=len(grid)).astype(np.float64)
-        bad = np.bincount(place[counted & wrong], minlength=len(grid)) > 0
+    given = ctx.durations
+    if given is not None and ind.id in given.indicators:  # counted out of core (intake/dataset/)
+        total, within, bad = _counted_elsewhere(ctx, ind, grid, given, ledger_name)
+    else:
+        total, within, bad = _counted(ctx, ind, grid, ledger, ledger_name)
     covered = np.isin(grid.keys(), ledger.covered)
     share = np.full(len(grid), np.nan)
     share[total > 0] = within[total > 0] / total[total > 0]
@@ -249,34 +230,116 @@ def _duration(ctx: Context, ind: DurationIndicator, grid: Grid) -> Judged:
     return out
 
 
+def _counted(
+    ctx: Context, ind: DurationIndicator, grid: Grid, ledger: LedgerRows, ledger_name: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per grid row: the ledger's records counted, those within the bound, and whether any is wrong."""
+    total = np.zeros(len(grid))
+    within = np.zeros(len(grid))
+    bad = np.zeros(len(grid), dtype=bool)
+    if ledger.frame is None or ledger.masks is None:
+        return total, within, bad
+    chosen = ledger.masks.where(ind.where)
+    rows = ledger.frame[chosen]
+    start, end = rows[ind.start], rows[ind.end]
+    if ind.unit == "workday":
+        span, outside = working_days_between(start, end)
+        if outside.any():
+            _report_outside_calendar(ctx, rows[outside], ledger_name)
+    elif ind.unit == "hour":
+        span, outside = hours_between(start, end), pd.Series(False, index=rows.index)
+    else:
+        span, outside = days_between(start, end), pd.Series(False, index=rows.index)
+    late = span.to_numpy(dtype=np.float64, na_value=np.nan)
+    negative = late < 0
+    if negative.any():
+        _report_negative(ctx, rows[negative], ledger_name, ind)
+    in_time = (late <= ind.max + EPS) & ~negative  # an unfinished record (no end) is overdue
+    wrong = outside.to_numpy(dtype=bool) | negative | rows["_invalid"].to_numpy(dtype=bool)
+    place = KeyIndex(grid.keys()).find(ledger.keys[chosen])
+    counted = place >= 0
+    total = np.bincount(place[counted], minlength=len(grid)).astype(np.float64)
+    within = np.bincount(place[counted & in_time], minlength=len(grid)).astype(np.float64)
+    bad = np.bincount(place[counted & wrong], minlength=len(grid)) > 0
+    return total, within, bad
+
+
+def _counted_elsewhere(
+    ctx: Context, ind: DurationIndicator, grid: Grid, given: DurationFigures, ledger_name: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same from figures counted out of core, and the same issues in the same order: the records outside
+    the calendar by unit, file and sheet, then each negative span in file, sheet and row order."""
+    outside = given.outside[given.outside["indicator"] == ind.id]
+    for unit, file, sheet, records, row in outside.sort_values(["unit", "_file", "_sheet"])[
+        ["unit", "_file", "_sheet", "records", "_row"]
+    ].itertuples(index=False):
+        ctx.issues.append(_outside_calendar_issue(ledger_name, unit, file, sheet, int(records), int(row)))
+    negative = given.negative[given.negative["indicator"] == ind.id]
+    for unit, file, sheet, row in negative.sort_values(["_file", "_sheet", "_row"], kind="stable")[
+        ["unit", "_file", "_sheet", "_row"]
+    ].itertuples(index=False):
+        ctx.issues.append(_negative_span_issue(ctx, ind, ledger_name, unit, file, sheet, int(row)))
+    counts = given.counts[given.counts["indicator"] == ind.id]
+    keys = pair_keys(codes(ctx.units, counts["unit"]), years_of(counts["year"]))
+    place = KeyIndex(grid.keys()).find(keys)
+    counted = place >= 0
+    total = np.bincount(
+        place[counted], weights=counts["total"].to_numpy(np.float64)[counted], minlength=len(grid)
+    )
+    within = np.bincount(
+        place[counted], weights=counts["within"].to_numpy(np.float64)[counted], minlength=len(grid)
+    )
+    bad = np.bincount(place[counted & counts["bad"].to_numpy(dtype=bool)], minlength=len(grid)) > 0
+    return total, within, bad
+
+
 def _report_outside_calendar(ctx: Context, rows: pd.DataFrame, ledger_name: str) -> None:
-    first, last = calendar_years()
     for (unit, file, sheet), group in rows.groupby(["unit", "_file", "_sheet"], observed=True, sort=True):
-        ctx.issues.append(
-            Issue(
-                "date-calendar",
-                f"《{ledger_name}》有 {len(group)} 条记录的日期不在法定节假日数据覆盖的 {first}—{last} 年内，"
-                "无法按工作日计算（首条见所示行）",
-                file=str(file),
-                sheet=str(sheet),
-                row=int(group["_row"].min()),
-                unit=str(unit),
-            )
-        )
+        issue = _outside_calendar_issue(ledger_name, unit, file, sheet, len(group), int(group["_row"].min()))
+        ctx.issues.append(issue)
+
+
+def _outside_calendar_issue(
+    ledger_name: str, unit: object, file: object, sheet: object, records: int, row: int
+) -> Issue:
+    first, last = calendar_years()
+    return Issue(
+        "date-calendar",
+        f"《{ledger_name}》有 {records} 条记录的日期不在法定节假日数据覆盖的 {first}—{last} 年内，"
+        "无法按工作日计算（首条见所示行）",
+        file=str(file),
+        sheet=str(sheet),
+        row=row,
+        unit=str(unit),
+    )
 
 
 def _report_negative(ctx: Context, rows: pd.DataFrame, ledger_name: str, ind: DurationIndicator) -> None:
+    for row in rows[["unit", "_file", "_sheet", "_row"]].to_dict("records"):
+        ctx.issues.append(
+            _negative_span_issue(
+                ctx, ind, ledger_name, row["unit"], row["_file"], row["_sheet"], int(row["_row"])
+            )
+        )
+
+
+def _negative_span_issue(
+    ctx: Context,
+    ind: DurationIndicator,
+    ledger_name: str,
+    unit: object,
+    file: object,
+    sheet: object,
+    row: int,
+) -> Issue:
     ledger_def = ctx.catalogue.ledgers_by_id[ind.ledger]
     start_name = ledger_def.column(ind.start).name  # type: ignore[union-attr]
     end_name = ledger_def.column(ind.end).name  # type: ignore[union-attr]
-    for row in rows[["unit", "_file", "_sheet", "_row"]].to_dict("records"):
-        ctx.issues.append(
-            Issue(
-                "value-out-of-range",
-                f"《{ledger_name}》中「{end_name}」早于「{start_name}」",
-                file=str(row["_file"]),
-                sheet=str(row["_sheet"]),
-                row=int(row["_row"]),
-                unit=str(row["unit"]),
-            )
-        )
+    return Issue(
+        "value-out-of-range",
+        f"《{ledger_name}》中「{end_name}」早于「{start_name}」",
+        file=str(file),
+        sheet=str(sheet),
+        row=row,
+        unit=str(unit),
+    )

@@ -30,7 +30,9 @@ def coverage_of(submission: Submission) -> pd.DataFrame:
                 "year": pd.Series(dtype="int64"),
             }
         )
-    return submission.coverage[["ledger", "unit", "year"]].drop_duplicates().reset_index(drop=True)
+    key = ["ledger", "unit", "year"]
+    files = ["files"] if "files" in submission.coverage else []  # out of core: the files named, per key
+    return submission.coverage[key + files].drop_duplicates(key).reset_index(drop=True)
 
 
 def combine_values(

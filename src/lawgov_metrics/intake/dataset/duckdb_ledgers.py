@@ -13,9 +13,13 @@ column), ``_file, _sheet, _row`` (else the Parquet file, the ledger's name and t
 - ``derived``: every ledger-derived field per covered unit-year and period (``DERIVED_COLUMNS``), computed by
   the SQL of :mod:`lawgov_metrics.intake.dataset.sql` — counts, sums and distinct counts under ``where``,
   one scan per ledger and granularity, with DuckDB spilling to disk past ``memory_limit``;
-- ``ledgers``: only the ledgers the per-record indicators read (per person, cumulative, duration), with only
-  the columns they use. Rosters and their activities are per person; the duration ledgers are the ones whose
-  rows still come into memory (docs/OUT-OF-CORE.md).
+- ``durations``: per duration indicator (企业开办 ≤1个工作日, 舆情 5/24 小时) and unit-year, the records counted,
+  those within the bound and whether any is wrong, each record's span computed in SQL (working days through
+  a join with the official calendar, ``workdays``: engine/calendar.py's ``workday_table()``), and only the
+  records that become issues (negative spans; dates outside the calendar, by file and sheet);
+- ``ledgers``: only the ledgers the per-person and cumulative indicators read (rosters and their activities,
+  per person), with only the columns they use; a duration ledger only if it is given no calendar
+  (docs/OUT-OF-CORE.md).
 """
 
 from __future__ import annotations
@@ -33,8 +37,16 @@ from lawgov_metrics.catalogue.models import (
     FieldDef,
     PerPersonIndicator,
 )
-from lawgov_metrics.intake.dataset.sql import derived_fields, ledger_statements, quote, relation
-from lawgov_metrics.submission import DERIVED_COLUMNS, LEDGER_META_COLUMNS, Submission
+from lawgov_metrics.intake.dataset.sql import CALENDAR, derived_fields, ledger_statements, quote, relation
+from lawgov_metrics.submission import (
+    DERIVED_COLUMNS,
+    DURATION_COLUMNS,
+    LEDGER_META_COLUMNS,
+    NEGATIVE_SPAN_COLUMNS,
+    OUTSIDE_CALENDAR_COLUMNS,
+    DurationFigures,
+    Submission,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,6 +63,7 @@ class LedgerDataset:
     coverage: pd.DataFrame
     derived: pd.DataFrame
     ledgers: Mapping[str, pd.DataFrame]
+    durations: DurationFigures
     sql: Mapping[str, str]  # every statement run, by name: the same ones run on Spark (docs/OUT-OF-CORE.md)
 
 
@@ -112,6 +125,7 @@ def with_ledger_dataset(
         ledgers=dataset.ledgers,
         coverage=dataset.coverage,
         derived=dataset.derived,
+        durations=dataset.durations,
     )
 
 
@@ -122,9 +136,12 @@ def read_ledger_dataset(
     frames: Mapping[str, pd.DataFrame] | None = None,
     memory_limit: str | None = "1GB",
     threads: int | None = None,
+    workdays: pd.DataFrame | None = None,
 ) -> LedgerDataset:
     """The catalogue's ledgers found under ``root`` (and ``frames``: ledgers already in memory, by id),
-    aggregated by DuckDB."""
+    aggregated by DuckDB. ``workdays``: the official calendar as engine/calendar.py's ``workday_table()``
+    gives it (``lawgov_metrics.with_ledger_dataset`` passes it); without it a duration in working days is
+    judged from its ledger's records, brought into memory."""
 
     base = Path(root)
     if not base.is_dir():
@@ -138,6 +155,8 @@ def read_ledger_dataset(
         names = "、".join(f"《{catalogue.ledgers_by_id[i].name}》" for i in both)
         raise LedgerDatasetError(f"{names}既在填报文件中又在 Parquet 数据集中，请只保留一处")
     con = connect(memory_limit, threads)
+    if workdays is not None:
+        con.register(CALENDAR, workdays)
     types = {ledger_id: _view(con, base / ledger_id, catalogue, ledger_id) for ledger_id in found}
     for ledger_id, frame in (frames or {}).items():
         con.register(f"frame_{ledger_id}", frame)
@@ -148,16 +167,20 @@ def read_ledger_dataset(
     sql = {
         name: statement
         for ledger_id in sorted(types)
-        for name, statement in ledger_statements(catalogue, ledger_id, types[ledger_id]).items()
+        for name, statement in ledger_statements(
+            catalogue, ledger_id, types[ledger_id], workdays=workdays is not None
+        ).items()
     }
-    coverage, derived = assemble(catalogue, {name: con.execute(s).df() for name, s in sql.items()})
+    figures = {name: con.execute(s).df() for name, s in sql.items()}
+    coverage, derived = assemble(catalogue, figures)
+    durations = assemble_durations(figures)
     ledgers = {
         ledger_id: _records(con, ledger_id, columns)
-        for ledger_id, columns in record_columns(catalogue).items()
+        for ledger_id, columns in record_columns(catalogue, durations.indicators).items()
         if ledger_id in types
     }
     con.close()
-    return LedgerDataset(coverage, derived, ledgers, sql)
+    return LedgerDataset(coverage, derived, ledgers, durations, sql)
 
 
 def _view(con: Any, folder: Path, catalogue: Catalogue, ledger_id: str) -> dict[str, str]:
@@ -232,8 +255,16 @@ def assemble(catalogue: Catalogue, figures: Mapping[str, pd.DataFrame]) -> tuple
             .groupby(["unit", "year"], sort=True, as_index=False)
             .agg(records=("records", "sum"), invalid=("invalid", "any"), files=("_file", "、".join))
         )
+        files = by_file.sort_values("_file").groupby(["unit", "year"], sort=True)["_file"].agg(tuple)
         coverage_parts.append(
-            pd.DataFrame({"ledger": ledger_id, "unit": covered["unit"], "year": covered["year"]})
+            pd.DataFrame(
+                {
+                    "ledger": ledger_id,
+                    "unit": covered["unit"],
+                    "year": covered["year"],
+                    "files": files.to_numpy(dtype=object),  # the sources of what is counted here
+                }
+            )
         )
         label = f"台账《{catalogue.ledgers_by_id[ledger_id].name}》"
         for (granularity, distinct), fields in derived_fields(catalogue, ledger_id).items():
@@ -243,7 +274,7 @@ def assemble(catalogue: Catalogue, figures: Mapping[str, pd.DataFrame]) -> tuple
     coverage = (
         pd.concat(coverage_parts, ignore_index=True)
         if coverage_parts
-        else pd.DataFrame({"ledger": [], "unit": [], "year": []})
+        else pd.DataFrame({"ledger": [], "unit": [], "year": [], "files": []})
     )
     derived = (
         pd.concat(derived_parts, ignore_index=True)
@@ -292,8 +323,57 @@ def _derived(
     return pd.concat(parts, ignore_index=True)[list(DERIVED_COLUMNS)]
 
 
-def record_columns(catalogue: Catalogue) -> dict[str, list[str]]:
-    """The ledgers the per-record indicators read, and the columns they read (meta columns first)."""
+def assemble_durations(figures: Mapping[str, pd.DataFrame]) -> DurationFigures:
+    """``Submission.durations`` from the results of the ``duration:``, ``negative:`` and ``outside:``
+    statements of :func:`ledger_statements`, by name, whichever engine ran them. Their columns name the
+    indicators: ``total:<id>``, ``negative:<id>``, ``records:<id>`` …"""
+    import pandas as pd
+
+    indicators: list[str] = []
+    parts: dict[str, list[pd.DataFrame]] = {"duration": [], "negative": [], "outside": []}
+    for name in sorted(figures):
+        statement, frame = name.split(":", 1)[0], figures[name]
+        for column in map(str, frame.columns):
+            head, _, indicator = column.partition(":")
+            if statement == "duration" and head == "total":
+                indicators.append(indicator)
+                taken = {c: frame[f"{c}:{indicator}"] for c in ("total", "within", "bad")}
+                part = pd.DataFrame({"unit": frame["unit"], "year": frame["year"], **taken})
+            elif statement == "negative" and head == "negative":
+                part = frame.loc[frame[column].astype(bool), ["unit", "_file", "_sheet", "_row"]]
+            elif statement == "outside" and head == "records":
+                hit = frame[column].fillna(0) > 0
+                part = frame.loc[hit, ["unit", "_file", "_sheet"]].assign(
+                    records=frame.loc[hit, column], _row=frame.loc[hit, f"row:{indicator}"]
+                )
+            else:
+                continue
+            parts[statement].append(part.assign(indicator=indicator))
+
+    def table(statement: str, columns: tuple[str, ...], types: dict[str, str]) -> pd.DataFrame:
+        found = parts[statement]
+        frame = pd.concat(found, ignore_index=True) if found else pd.DataFrame({c: [] for c in columns})
+        return frame[list(columns)].astype({"indicator": "str", "unit": "str", **types})
+
+    return DurationFigures(
+        tuple(indicators),
+        table(
+            "duration",
+            DURATION_COLUMNS,
+            {"year": "int64", "total": "int64", "within": "int64", "bad": "bool"},
+        ),
+        table("negative", NEGATIVE_SPAN_COLUMNS, {"_file": "str", "_sheet": "str", "_row": "int64"}),
+        table(
+            "outside",
+            OUTSIDE_CALENDAR_COLUMNS,
+            {"_file": "str", "_sheet": "str", "records": "int64", "_row": "int64"},
+        ),
+    )
+
+
+def record_columns(catalogue: Catalogue, counted: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """The ledgers the per-record indicators read, and the columns they read (meta columns first); a duration
+    indicator in ``counted`` was counted in SQL and reads none."""
     wanted: dict[str, list[str]] = {}
 
     def need(ledger_id: str, *columns: str | None) -> None:
@@ -309,7 +389,7 @@ def record_columns(catalogue: Catalogue) -> dict[str, list[str]]:
                 ind.activity.amount,
                 *(c.column for c in ind.activity.where),
             )
-        elif isinstance(ind, DurationIndicator):
+        elif isinstance(ind, DurationIndicator) and ind.id not in counted:
             need(ind.ledger, ind.start, ind.end, *(c.column for c in ind.where))
     return wanted
 
