@@ -32,9 +32,7 @@ def test_write_excel_refuses_an_input_and_leaves_it_as_it_was(folder: Path) -> N
     assessment = _assess(folder)
     target = folder / "海口市司法局.xlsx"
     before = target.read_bytes()
-    with pytest.raises(
-        InputOverwriteError, match=r"拒绝覆盖输入文件：.*海口市司法局\.xlsx 是本次读取的输入"
-    ):
+    with pytest.raises(InputOverwriteError, match=r"拒绝覆盖输入文件：.*海口市司法局\.xlsx 是本次读取的输入"):
         assessment.write_excel(target)
     assert target.read_bytes() == before
 
