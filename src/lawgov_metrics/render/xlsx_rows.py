@@ -63,6 +63,11 @@ class SheetData:
     printed_columns: int | None = None
 
     @property
+    def rectangular(self) -> bool:
+        """Some rows, each as wide as the columns (what the column-wise writer takes)."""
+        return bool(self.rows) and set(map(len, self.rows)) == {len(self.columns)}
+
+    @property
     def last_row(self) -> int:
         """The 1-based spreadsheet row of the last data row (the header is row 1)."""
         return len(self.rows) + 1
