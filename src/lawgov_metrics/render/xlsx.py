@@ -43,7 +43,7 @@ from xml.sax.saxutils import escape as xml_escape
 from lawgov_metrics.render.numbers import finite_number
 from lawgov_metrics.render.safe_text import EXCEL_CELL_LIMIT, is_formula_like, safe_cell_text
 from lawgov_metrics.render.xlsx_charts import bar_chart, colour_scale, grade_formats, line_charts, print_setup
-from lawgov_metrics.render.xlsx_rows import DARK_FILLS, FILLS, HEADER_FILL, SheetData, Styled
+from lawgov_metrics.render.xlsx_rows import DARK_FILLS, FILLS, HEADER_FILL, Cell, SheetData, Styled
 from lawgov_metrics.render.xlsx_sheets import ReportData, build_report
 from lawgov_metrics.results import collector_paused
 
@@ -139,44 +139,47 @@ class _Drawer:
         print_setup(ws, data.title, len(data.rows), (data.printed_columns or len(columns)) - 1)
         return ws
 
+    def cell(self, value: Any, is_text: bool, is_int: bool, number_format: str | None) -> Cell | None:
+        """The cell a row's value makes in its column, or None for no cell: (text?, the safe text or the
+        number, the key of its format for :meth:`format`, None for none). The one set of rules both ways of
+        writing a sheet follow: :meth:`_write_rows`, cell by cell, and :mod:`.xlsx_fast`, once per distinct
+        value. A plain value costs a type test; only a :class:`Styled` one looks up its own format."""
+        if value is None:
+            return None
+        styled = None
+        if type(value) is Styled:
+            styled, value = value, value.value
+            if value is None:
+                return None
+        fill = styled.fill if styled else None
+        if is_text or isinstance(value, str):
+            safe = self._texts.get(value) or self.text(value)
+            if safe in self._quoted:  # rare: a set look-up for the common case
+                return True, safe, (None, fill, True)
+            return True, safe, ((None, fill, False) if styled else None)
+        if type(value) is float:
+            if not math.isfinite(value):
+                return None
+        elif type(value) is not int:
+            value = finite_number(value)  # another kind of number (numpy, bool …), or nothing
+            if value is None:
+                return None
+        shown = number_format if styled is None else styled.number_format or number_format
+        return False, int(value) if is_int else value, (shown, fill, False)
+
     def _write_rows(self, ws: Any, data: SheetData) -> None:
-        """The rows below the header: ~150k cells for the sample, so a plain value costs a type test and
-        one write; only a :class:`Styled` value looks up its own format."""
-        is_text = [column.type == "text" for column in data.columns]
-        is_int = [column.type == "int" for column in data.columns]
-        number_formats = [column.cell_format for column in data.columns]
-        plain_formats = [self.format(number_format, None) for number_format in number_formats]
-        texts, text, quoted = self._texts, self.text, self._quoted
-        write_string, write_number, isfinite = ws.write_string, ws.write_number, math.isfinite
+        """The rows below the header, cell by cell through xlsxwriter, each value's cell by :meth:`cell`."""
+        columns = [(c.type == "text", c.type == "int", c.cell_format) for c in data.columns]
+        for _, _, number_format in columns:  # the plain formats first, in column order (their numbering)
+            self.format(number_format, None)
+        cell, formats, write_string, write_number = self.cell, self.format, ws.write_string, ws.write_number
         for row_number, row in enumerate(data.rows, start=1):
             for col, value in enumerate(row):
-                if value is None:
-                    continue
-                styled = None
-                if type(value) is Styled:
-                    styled, value = value, value.value
-                    if value is None:
-                        continue
-                if is_text[col] or isinstance(value, str):
-                    safe = texts.get(value) or text(value)
-                    if safe in quoted:  # rare: a set look-up for the common case
-                        cell_format = self.format(None, styled.fill if styled else None, quoted=True)
-                    else:
-                        cell_format = self.format(None, styled.fill) if styled else None
-                    write_string(row_number, col, safe, cell_format)
-                    continue
-                if type(value) is float:
-                    if not isfinite(value):
-                        continue
-                elif type(value) is not int:
-                    value = finite_number(value)  # another kind of number (numpy, bool …), or nothing
-                    if value is None:
-                        continue
-                if styled is None:
-                    cell_format = plain_formats[col]
-                else:
-                    cell_format = self.format(styled.number_format or number_formats[col], styled.fill)
-                write_number(row_number, col, int(value) if is_int[col] else value, cell_format)
+                made = None if value is None else cell(value, *columns[col])
+                if made is not None:
+                    is_text, written, key = made
+                    cell_format = None if key is None else formats(*key)
+                    (write_string if is_text else write_number)(row_number, col, written, cell_format)
 
 
 def _as_plain_text(text: str) -> str:

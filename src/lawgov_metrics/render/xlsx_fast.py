@@ -36,7 +36,6 @@ What must match xlsxwriter, and where it is taken care of:
 from __future__ import annotations
 
 import io
-import math
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -52,15 +51,10 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from lawgov_metrics.render.numbers import finite_number
-from lawgov_metrics.render.safe_text import is_formula_like
-from lawgov_metrics.render.xlsx_rows import SheetData, Styled
+from lawgov_metrics.render.xlsx_rows import Cell, FormatKey, SheetData, Styled
 
 CHUNK_ROWS = 1 << 15  # rows per chunk: a multiple of 16 (a spans block); ~30 MB of XML at 17 columns
 SPANS_BLOCK = 16  # xlsxwriter's rows per spans attribute
-
-FormatKey = tuple[str | None, str | None, bool]  # (number format, fill, quote prefix): _Drawer.format's key
-Cell = tuple[bool, str, FormatKey | None]  # (text?, safe text or number as written, format key)
 
 
 class RowsPlan:
@@ -73,7 +67,7 @@ class RowsPlan:
         self.is_text = [column.type == "text" for column in columns]
         self.is_int = [column.type == "int" for column in columns]
         self.number_formats = [column.cell_format for column in columns]
-        self.text: Callable[[Any], str] = drawer.text
+        self.drawer_cell: Callable[..., Cell | None] = drawer.cell
         self.format: Callable[..., Any] = drawer.format
         self.str_table = drawer.workbook.str_table
         self.cells: list[list[Cell]] = [[] for _ in columns]  # per column: its distinct cells
@@ -101,31 +95,11 @@ class RowsPlan:
     # ------------------------------------------------------------ pass 1: cells, strings, formats
 
     def cell(self, value: Any, col: int) -> Cell | None:
-        """The cell ``_Drawer._write_rows`` writes for a value (None: no cell); the same steps."""
-        if value is None:
-            return None
-        styled = None
-        if type(value) is Styled:
-            styled, value = value, value.value
-            if value is None:
-                return None
-        if self.is_text[col] or isinstance(value, str):
-            safe = self.text(value)
-            if is_formula_like(safe):
-                return True, safe, (None, styled.fill if styled else None, True)
-            return True, safe, ((None, styled.fill, False) if styled else None)
-        if type(value) is float:
-            if not math.isfinite(value):
-                return None
-        elif type(value) is not int:
-            value = finite_number(value)
-            if value is None:
-                return None
-        if styled is None:
-            key: FormatKey = (self.number_formats[col], None, False)
-        else:
-            key = (styled.number_format or self.number_formats[col], styled.fill, False)
-        return False, format(int(value) if self.is_int[col] else value, ".16G"), key
+        """The cell ``_Drawer.cell`` makes of a value (None: no cell), its number as xlsxwriter writes it."""
+        made = self.drawer_cell(value, self.is_text[col], self.is_int[col], self.number_formats[col])
+        if made is None or made[0]:
+            return made
+        return False, format(made[1], ".16G"), made[2]
 
     def _plan_chunk(self, rows: Sequence[Sequence[Any]], start: int) -> None:
         # one pass over the rows (their lists lie all over memory), then a column at a time

@@ -26,6 +26,10 @@ FILLS: dict[str, str] = {  # Styled.fill → background colour (RGB hex): a stat
 DARK_FILLS = frozenset({"invalid"})
 HEADER_FILL = "DDEBF7"
 WIDTH_SAMPLE = 2_000  # rows looked at when fitting a column's width
+# a cell as the report writes it: (text?, the safe text or the number, the key of its format: number format,
+# fill, quote prefix; None for no format)
+FormatKey = tuple[str | None, str | None, bool]
+Cell = tuple[bool, Any, FormatKey | None]
 
 # ---------------------------------------------------------------- row models
 
