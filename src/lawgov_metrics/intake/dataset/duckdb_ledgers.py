@@ -253,16 +253,15 @@ def assemble(catalogue: Catalogue, figures: Mapping[str, pd.DataFrame]) -> tuple
         covered = (
             by_file.sort_values(["unit", "year", "_file"])
             .groupby(["unit", "year"], sort=True, as_index=False)
-            .agg(records=("records", "sum"), invalid=("invalid", "any"), files=("_file", "、".join))
+            .agg(records=("records", "sum"), invalid=("invalid", "any"), files=("_file", tuple))
         )
-        files = by_file.sort_values("_file").groupby(["unit", "year"], sort=True)["_file"].agg(tuple)
         coverage_parts.append(
             pd.DataFrame(
                 {
                     "ledger": ledger_id,
                     "unit": covered["unit"],
                     "year": covered["year"],
-                    "files": files.to_numpy(dtype=object),  # the sources of what is counted here
+                    "files": covered["files"],  # the sources of what is counted here, in order
                 }
             )
         )
@@ -297,6 +296,7 @@ def _derived(
     grid["period"] = np.tile(np.asarray(periods, dtype=object), len(covered))
     sums = sums.rename(columns={group: "period"}) if group else sums.assign(period="Y")
     placed = grid.merge(sums, on=["unit", "year", "period"], how="left")
+    named = ["、".join(files) for files in placed["files"].tolist()]  # the sources, once for every field
     parts = []
     for i, field in enumerate(fields):
         rows = placed[f"rows_{i}"].fillna(0).astype(np.int64)
@@ -304,7 +304,7 @@ def _derived(
         value = placed[value_column].astype(np.float64).fillna(0.0)
         source = [
             f"{f} › {label} {n} 条" if f else f"{label} 0 条"
-            for f, n in zip(placed["files"].tolist(), rows.tolist(), strict=True)
+            for f, n in zip(named, rows.tolist(), strict=True)
         ]
         parts.append(
             pd.DataFrame(
