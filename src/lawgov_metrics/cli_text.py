@@ -143,9 +143,10 @@ def help_page(command: Command, ctx: Context) -> str:
     width = _width()
     sections = _help_sections(command, ctx)
     body = command.help.split("\f", 1)[0].strip() if command.help else ""
-    page = _plain_help_page(width, usage_line(command, ctx), body, sections)
+    usage = usage_line(command, ctx)
+    page = _plain_help_page(width, usage, body, sections)
     if page is None:
-        return _help_page_rich(width, usage_line(command, ctx), body, sections)
+        return _help_page_rich(width, usage, body, sections)
     return "\n".join(page)
 
 
